@@ -1,0 +1,176 @@
+"""PSP Co-design: the application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, send_from_directory
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from psp import config as settings
+from psp import database  # noqa: F401  (registers the SQLite engine events)
+from psp.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def create_app(test_config=None):
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    settings.check_production(app.config)
+    if app.config["TRUST_PROXY_HOPS"]:
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_cli(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = None  # sessions end through the session counter
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from psp import audit, mail  # noqa: F401  (models)
+    from psp.auth import models, sessions  # noqa: F401
+
+
+def register_templates(app):
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    from psp import policy
+    from psp.timeutil import format_datetime
+
+    app.jinja_env.globals.update(policy.RULES)
+    app.jinja_env.filters["datetime"] = format_datetime
+    assets = ROOT / "static" / "dist" / "assets"
+
+    @app.get("/assets/<path:filename>")
+    def govuk_assets(filename):
+        """GOV.UK Frontend's compiled CSS refers to /assets/..."""
+        return send_from_directory(assets, filename, max_age=86400)
+
+
+def register_blueprints(app):
+    from psp.admin import bp as admin_bp
+    from psp.auth import bp as auth_bp
+    from psp.auth.sessions import enforce_timeouts
+    from psp.core import bp as core_bp
+    from psp.mail import send_queued_after_request
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.before_request(enforce_timeouts)
+
+    @app.after_request
+    def _send_mail(response):
+        send_queued_after_request()
+        return response
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+
+
+def register_security(app):
+    production = app.config["PSP_ENV"] == "production"
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
+        return response
+
+
+def register_errors(app):
+    def render_error(code):
+        return render_template("errors/error.html", code=code, title=ERROR_TITLES[code]), code
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        code = error.code if error.code in ERROR_TITLES else None
+        if code is None:
+            return error
+        db.session.rollback()
+        return render_error(code)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        db.session.rollback()
+        return render_template("errors/error.html", code=400, title=ERROR_TITLES[400],
+                               csrf=True), 400
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error):
+        """The database is unreachable: say so without touching it again."""
+        app.logger.error("database unavailable: %s", error)
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass
+        return render_template("errors/error.html", code=503, title=ERROR_TITLES[503],
+                               plain=True), 503
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_cli(app):
+    from psp.cli import psp_cli
+
+    app.cli.add_command(psp_cli)

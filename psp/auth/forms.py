@@ -1,0 +1,85 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from psp.auth import passwords
+from psp.forms import NoControlCharacters, email_validators, strip
+
+
+def lower_strip(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class NewPassword:
+    """At least 12 characters, at most 128, not a common password; no composition rules."""
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if len(value) < passwords.MIN_LENGTH:
+            raise ValidationError(f"Password must be {passwords.MIN_LENGTH} characters or more")
+        if len(value) > passwords.MAX_LENGTH:
+            raise ValidationError(f"Password must be {passwords.MAX_LENGTH} characters or fewer")
+        if passwords.is_common(value):
+            raise ValidationError(
+                "This password is too common and easy to guess. Choose a different one, "
+                "for example three or four random words"
+            )
+
+
+def _email_field(label="Email address"):
+    return StringField(label, validators=email_validators(), filters=[lower_strip],
+                       widget=GovTextInput())
+
+
+def _new_password_field(label="Password"):
+    return PasswordField(
+        label,
+        validators=[InputRequired("Enter a password"), NoControlCharacters(), NewPassword()],
+        widget=GovPasswordInput(),
+    )
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        validators=[InputRequired("Enter your full name"), NoControlCharacters(),
+                    Length(max=200, message="Full name must be 200 characters or fewer")],
+        filters=[strip],
+        widget=GovTextInput(),
+    )
+    email = _email_field()
+    password = _new_password_field("Create a password")
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password"),
+                    Length(max=passwords.MAX_LENGTH, message="Enter your password")],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class NewPasswordForm(FlaskForm):
+    password = _new_password_field("New password")
+    submit = SubmitField("Save new password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password"),
+                    Length(max=passwords.MAX_LENGTH, message="Current password is wrong")],
+        widget=GovPasswordInput(),
+    )
+    new_password = _new_password_field("New password")
+    submit = SubmitField("Change password", widget=GovSubmitInput())

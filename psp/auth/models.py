@@ -1,0 +1,50 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from psp.extensions import db
+from psp.timeutil import utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped to end every session of this person: part of the id Flask-Login stores.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.disabled_at is None
+
+    @property
+    def is_confirmed(self):
+        return self.email_confirmed_at is not None
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Signing out ends the row, so a copied cookie stops working."""
+
+    __tablename__ = "user_sessions"
+
+    # SHA-256 of the random value kept in the signed session cookie.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,157 @@
+"""Accounts: register, confirm, sign in and out, passwords."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from psp import policy
+from psp.auth import bp, services, sessions
+from psp.auth.forms import (
+    ChangePasswordForm,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from psp.extensions import limiter
+from psp.forms import ActionForm
+
+WRONG_DETAILS = "Enter a correct email address and password"
+
+
+def _account_key():
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response):
+    return response.status_code == 400
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], scope="register")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("auth/register.html", form=form), 400 if form.is_submitted() else 200
+    services.register(form.name.data, form.email.data, form.password.data)
+    return redirect(url_for(".check_email", email=form.email.data))
+
+
+@bp.get("/register/check-your-email")
+def check_email():
+    return render_template("auth/check_email.html", email=request.args.get("email", "")[:254])
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    """GET shows a button; only the POST confirms (link scanners must not confirm)."""
+    user = services.user_for_confirm_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html", what="confirmation"), 404
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.confirm_email(user)
+        flash("Your email address is confirmed. You can now sign in.", "success")
+        if current_user.is_authenticated:
+            return redirect(url_for("core.home"))
+        return redirect(url_for(".sign_in"))
+    return render_template("auth/confirm_email.html", user=user, form=form)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per 5 minutes", key_func=_account_key, methods=["POST"],
+               deduct_when=_failed, scope="sign-in-account")
+@limiter.limit("30 per 5 minutes", methods=["POST"], deduct_when=_failed,
+               scope="sign-in-address")
+def sign_in():
+    next_path = sessions.safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("core.home"))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/sign_in.html", form=form, next=next_path), status
+    user = services.authenticate(form.email.data, form.password.data)
+    if user is None:
+        form.email.errors = [WRONG_DETAILS]
+        form.password.errors = [WRONG_DETAILS]
+        return render_template("auth/sign_in.html", form=form, next=next_path), 400
+    if not user.is_confirmed:
+        services.resend_confirmation(user)
+        return render_template("auth/confirm_first.html", email=user.email)
+    services.sign_in(user)
+    return redirect(next_path or url_for("core.home"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    services.sign_out(user)
+    flash("You have signed out.", "success")
+    return redirect(url_for(".sign_in"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", form=ActionForm())
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.sign_out_everywhere(current_user._get_current_object())
+    flash("You have been signed out on every device.", "success")
+    return redirect(url_for(".sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/change_password.html", form=form), status
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, form.current_password.data, form.new_password.data)
+    except services.Refused as refusal:
+        field = form.current_password if "Current" in str(refusal) else form.new_password
+        field.errors = [str(refusal)]
+        return render_template("auth/change_password.html", form=form), 400
+    flash("Your password has been changed. You have been signed out on other devices.",
+          "success")
+    return redirect(url_for(".account"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], scope="reset-request")
+def reset_request():
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/reset_request.html", form=form), status
+    services.request_password_reset(form.email.data)
+    return render_template("auth/reset_sent.html", email=form.email.data)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html", what="reset"), 404
+    form = NewPasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/reset_password.html", form=form), status
+    services.reset_password(user, form.password.data)
+    flash("Your password has been reset. Sign in with your new password.", "success")
+    return redirect(url_for(".sign_in"))
+

@@ -1,0 +1,184 @@
+"""Account operations: each one is a unit of work that commits once."""
+
+from flask import url_for
+from sqlalchemy import select
+
+from psp import audit, mail
+from psp.auth import passwords, sessions, tokens
+from psp.auth.models import User
+from psp.extensions import db
+from psp.timeutil import utcnow
+
+
+class Refused(Exception):
+    """A rule the form cannot express; the message is shown to the person."""
+
+
+def find_by_email(email):
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def register(name, email, password):
+    """Create an account and email a confirmation link.
+
+    An address that already has an account gets an email saying so instead,
+    and the page looks the same either way, so nobody learns who is registered.
+    """
+    existing = find_by_email(email)
+    if existing is not None:
+        mail.queue(existing.email, "Someone tried to register with your email address",
+                   "mail/already_registered.txt", user=existing,
+                   sign_in_url=_external("auth.sign_in"),
+                   reset_url=_external("auth.reset_request"))
+        db.session.commit()
+        return None
+    user = User(name=name, email=email, password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.registered", user, actor=user)
+    _queue_confirmation(user)
+    db.session.commit()
+    return user
+
+
+def _queue_confirmation(user):
+    mail.queue(user.email, "Confirm your email address", "mail/confirm_email.txt", user=user,
+               confirm_url=_external("auth.confirm_email", token=tokens.confirm_token(user)))
+
+
+def user_for_confirm_token(token):
+    found = tokens.read_confirm_token(token)
+    if found is None:
+        return None
+    user = db.session.get(User, found[0])
+    if user is None or user.email != found[1]:
+        return None
+    return user
+
+
+def confirm_email(user):
+    if user.is_confirmed:
+        return user
+    user.email_confirmed_at = utcnow()
+    audit.record("account.email_confirmed", user, actor=user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email, password):
+    """Return the user for a correct email and password; None otherwise.
+
+    Wrong password and unknown email cost the same time and give the same answer.
+    """
+    user = find_by_email(email)
+    if user is None:
+        passwords.burn_verification_time(password)
+        audit.record("sign_in.failed", details_email_domain=email.rpartition("@")[2])
+        db.session.commit()
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+        audit.record("sign_in.failed", user, actor=user)
+        db.session.commit()
+        return None
+    return user
+
+
+def resend_confirmation(user):
+    _queue_confirmation(user)
+    audit.record("account.confirmation_resent", user, actor=user)
+    db.session.commit()
+
+
+def sign_in(user):
+    sessions.start_session(user)
+    user.last_signed_in_at = utcnow()
+    audit.record("sign_in.succeeded", user, actor=user)
+    db.session.commit()
+
+
+def sign_out(user):
+    """End this browser's session; user is None when nobody was signed in."""
+    sessions.end_session()
+    if user is not None:
+        audit.record("sign_out", user, actor=user)
+    db.session.commit()
+
+
+def sign_out_everywhere(user):
+    """A copied session cookie names the old counter, so it stops working."""
+    user.session_version += 1
+    audit.record("account.signed_out_everywhere", user, actor=user)
+    sessions.end_session()
+    db.session.commit()
+
+
+def request_password_reset(email):
+    user = find_by_email(email)
+    if user is not None and user.is_active:
+        mail.queue(user.email, "Reset your password", "mail/reset_password.txt", user=user,
+                   reset_url=_external("auth.reset_password", token=tokens.reset_token(user)))
+        audit.record("account.reset_requested", user, actor=user)
+    db.session.commit()
+
+
+def user_for_reset_token(token):
+    return tokens.reset_token_matches(token, lambda user_id: db.session.get(User, user_id))
+
+
+def reset_password(user, new_password):
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version += 1
+    # Following the emailed link proves the address too.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    audit.record("account.password_reset", user, actor=user)
+    sessions.end_session()
+    mail.queue(user.email, "Your password has been changed", "mail/password_changed.txt",
+               user=user, reset_url=_external("auth.reset_request"))
+    db.session.commit()
+
+
+def change_password(user, current_password, new_password):
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise Refused("Current password is wrong")
+    if current_password == new_password:
+        raise Refused("New password must be different from your current password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version += 1
+    sessions.start_session(user)  # this browser carries on; every other session ends
+    audit.record("account.password_changed", user, actor=user)
+    mail.queue(user.email, "Your password has been changed", "mail/password_changed.txt",
+               user=user, reset_url=_external("auth.reset_request"))
+    db.session.commit()
+
+
+def set_disabled(admin, account, disabled):
+    if disabled and account.disabled_at is None:
+        account.disabled_at = utcnow()
+        account.session_version += 1
+        audit.record("account.disabled", account, actor=admin)
+    elif not disabled and account.disabled_at is not None:
+        account.disabled_at = None
+        audit.record("account.enabled", account, actor=admin)
+    db.session.commit()
+
+
+def create_admin(email, name, password):
+    """Used by `flask psp create-admin`: make or promote a confirmed site admin."""
+    user = find_by_email(email)
+    if user is None:
+        user = User(name=name, email=email, password_hash=passwords.hash_password(password))
+        db.session.add(user)
+    user.is_site_admin = True
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    db.session.flush()
+    audit.record("account.made_site_admin", user, actor=None)
+    db.session.commit()
+    return user
+
+
+def _external(endpoint, **values):
+    from flask import current_app
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)

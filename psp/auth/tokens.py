@@ -1,0 +1,50 @@
+"""Signed, expiring links for email confirmation and password reset.
+
+A reset token carries a fingerprint of the current password hash, so it stops
+working once used (the hash changes) — single use without a token table.
+"""
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+RESET_MAX_AGE = 60 * 60
+CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
+
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"psp-{purpose}")
+
+
+def _fingerprint(user):
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def confirm_token(user):
+    return _serializer("confirm").dumps({"u": user.id, "e": user.email})
+
+
+def reset_token(user):
+    return _serializer("reset").dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def read_confirm_token(token):
+    """Return (user_id, email) or None when forged or expired."""
+    try:
+        data = _serializer("confirm").loads(token, max_age=CONFIRM_MAX_AGE)
+        return int(data["u"]), str(data["e"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def reset_token_matches(token, load_user):
+    """Return the user a live reset token belongs to, else None."""
+    try:
+        data = _serializer("reset").loads(token, max_age=RESET_MAX_AGE)
+        user = load_user(int(data["u"]))
+        if user is None or not user.is_active or data["f"] != _fingerprint(user):
+            return None
+        return user
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,58 @@
+"""`flask psp ...` commands for operators and cron."""
+
+import click
+from flask.cli import AppGroup
+from wtforms.validators import ValidationError
+
+from psp import mail
+
+psp_cli = AppGroup("psp", help="PSP Co-design operations.")
+
+
+@psp_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", prompt="Full name")
+@click.password_option("--password", prompt="Password (12 characters or more)")
+def create_admin(email, name, password):
+    """Create a site admin, or make an existing account one."""
+    from psp.auth import services
+    from psp.auth.forms import NewPassword
+
+    class _Field:
+        data = password
+
+    try:
+        NewPassword()(None, _Field)
+    except ValidationError as error:
+        raise click.BadParameter(str(error), param_hint="password") from None
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("Enter a valid email address", param_hint="email")
+    user = services.create_admin(email.strip().lower(), name.strip(), password)
+    click.echo(f"{user.email} is a site admin.")
+
+
+@psp_cli.command("seed-demo")
+def seed_demo():
+    """Load the demo data (only into an empty demo database; safe to run twice)."""
+    from psp.demo import seed
+
+    created = seed()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@psp_cli.command("demo-accounts")
+def demo_accounts():
+    """Print the demo sign-ins."""
+    from psp.demo import ACCOUNTS, PASSWORD
+
+    click.echo("Demo accounts (password for all: %s)" % PASSWORD)
+    for email, name, role in ACCOUNTS:
+        click.echo(f"  {email:<40} {name:<22} {role}")
+
+
+@psp_cli.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="Most messages to try this run.")
+def send_mail(limit):
+    """Deliver pending emails from the outbox; safe to run from cron in several places."""
+    sent, failed = mail.send_pending(limit=limit)
+    click.echo(f"Sent {sent}, failed {failed}.")

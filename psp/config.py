@@ -1,0 +1,77 @@
+"""Settings come from the environment; instance/config.py may override them."""
+
+import os
+from datetime import timedelta
+
+DEMO_SECRET_KEY = "dev-only-not-secret-change-me"
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path):
+    """Build the settings mapping; production refuses to start on unsafe values."""
+    production = os.environ.get("PSP_ENV", "development") == "production"
+    sqlite_path = os.path.join(instance_path, "psp.sqlite3")
+    return {
+        "PSP_ENV": "production" if production else "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "" if production else DEMO_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": os.environ.get("PSP_BASE_URL", "http://127.0.0.1:5000"),
+        # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in instance/mail/.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "PSP Co-design <no-reply@psp-codesign.example.org>"),
+        "MAIL_FILE_DIR": os.path.join(instance_path, "mail"),
+        "MAIL_SEND_AFTER_REQUEST": _bool("MAIL_SEND_AFTER_REQUEST", True),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        # Rate limits: in memory per process unless Redis is configured.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Sessions: cookie-based, invalidated server-side through the user's session counter.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Argon2id parameters (argon2-cffi defaults follow RFC 9106's low-memory profile).
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "ARGON2_PARALLELISM": 4,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+    }
+
+
+def _database_url(url):
+    """Accept the postgres:// spelling many hosts hand out, and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_production(config):
+    """Refuse to start in production with a missing or demo secret key."""
+    if config.get("PSP_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if not key or key == DEMO_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "when PSP_ENV=production (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )

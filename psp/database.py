@@ -1,0 +1,35 @@
+"""Engine settings that make SQLite safe for a web app with several threads."""
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _is_sqlite(dbapi_connection):
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if not _is_sqlite(dbapi_connection):
+        return
+    # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    # Requests that may write take the write lock up front, so a read-then-write
+    # race waits on the busy timeout instead of failing on upgrade; reads stay shared.
+    read_only = has_request_context() and request.method in _READ_METHODS
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

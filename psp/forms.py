@@ -1,0 +1,37 @@
+"""Validators every form shares."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class NoControlCharacters:
+    """Refuse NUL and other control characters (databases and emails choke on them)."""
+
+    def __init__(self, message="Remove the invisible control characters"):
+        self.message = message
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and _CONTROL.search(field.data):
+            raise ValidationError(self.message)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_validators(what="your email address"):
+    return [
+        InputRequired(f"Enter {what}"),
+        NoControlCharacters(),
+        Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email(message="Enter an email address in the correct format, like name@example.org",
+              check_deliverability=False),
+    ]
+
+
+class ActionForm(FlaskForm):
+    """A button-only form: CSRF protection and nothing else."""

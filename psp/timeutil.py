@@ -1,0 +1,29 @@
+"""Times are stored in UTC and shown in Europe/London."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utcnow():
+    """Naive UTC now: both databases store it the same way."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def london(value):
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(LONDON)
+
+
+def format_datetime(value):
+    """'22 November 2026 at 5:30pm', GOV.UK style."""
+    if value is None:
+        return ""
+    local = london(value)
+    hour = local.strftime("%I").lstrip("0") or "12"
+    minute = local.strftime("%M")
+    ampm = local.strftime("%p").lower()
+    clock = f"{hour}{ampm}" if minute == "00" else f"{hour}:{minute}{ampm}"
+    return f"{local.day} {local.strftime('%B %Y')} at {clock}"
