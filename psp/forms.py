@@ -29,7 +29,7 @@ def email_validators(what="your email address"):
         NoControlCharacters(),
         Length(max=254, message="Email address must be 254 characters or fewer"),
         Email(message="Enter an email address in the correct format, like name@example.org",
-              check_deliverability=False),
+              check_deliverability=False, allow_smtputf8=False),
     ]
 
 

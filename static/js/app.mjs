@@ -1,0 +1,6 @@
+// Progressive enhancement only. Our CSP forbids inline script, so the classes
+// GOV.UK Frontend's page template adds inline are added here instead.
+import { initAll } from "/static/dist/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+initAll();
