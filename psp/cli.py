@@ -45,7 +45,7 @@ def demo_accounts():
     """Print the demo sign-ins."""
     from psp.demo import ACCOUNTS, PASSWORD
 
-    click.echo("Demo accounts (password for all: %s)" % PASSWORD)
+    click.echo(f"Demo accounts (password for all: {PASSWORD})")
     for email, name, role in ACCOUNTS:
         click.echo(f"  {email:<40} {name:<22} {role}")
 

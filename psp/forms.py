@@ -35,3 +35,8 @@ def email_validators(what="your email address"):
 
 class ActionForm(FlaskForm):
     """A button-only form: CSRF protection and nothing else."""
+
+
+def search_text(raw, max_length=200):
+    """A search box's text without control characters (PostgreSQL refuses NUL)."""
+    return _CONTROL.sub("", raw or "").strip()[:max_length]

@@ -9,7 +9,7 @@ from psp.admin import bp
 from psp.auth import services as accounts
 from psp.auth.models import User
 from psp.extensions import db
-from psp.forms import ActionForm
+from psp.forms import ActionForm, search_text
 from psp.pagination import paginate
 
 
@@ -17,12 +17,12 @@ from psp.pagination import paginate
 @login_required
 def people():
     policy.require(policy.can_manage_accounts(current_user))
-    search = (request.args.get("q") or "").strip()[:200]
+    search = search_text(request.args.get("q"))
     query = select(User).order_by(User.id)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(User.email).like(like),
-                                func.lower(User.name).like(like)))
+        needle = search.lower()
+        query = query.where(or_(func.lower(User.email).contains(needle, autoescape=True),
+                                func.lower(User.name).contains(needle, autoescape=True)))
     page = paginate(query, request.args.get("page"))
     return render_template("admin/people.html", page=page, search=search, form=ActionForm())
 

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from psp.auth import passwords
 from psp.forms import NoControlCharacters, email_validators, strip
@@ -43,7 +43,7 @@ def _new_password_field(label="Password"):
 class RegisterForm(FlaskForm):
     name = StringField(
         "Full name",
-        validators=[InputRequired("Enter your full name"), NoControlCharacters(),
+        validators=[DataRequired("Enter your full name"), NoControlCharacters(),
                     Length(max=200, message="Full name must be 200 characters or fewer")],
         filters=[strip],
         widget=GovTextInput(),

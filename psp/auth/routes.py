@@ -3,7 +3,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from psp import policy
 from psp.auth import bp, services, sessions
 from psp.auth.forms import (
     ChangePasswordForm,
