@@ -20,7 +20,7 @@ def test_public_pages(client, path, text):
     html = response.get_data(as_text=True)
     assert text in html
     assert "PSP Co-design" in html
-    assert "GOV.UK" not in html and "Crown copyright" not in html
+    assert "govuk-header__logo" not in html and "Crown copyright" not in html
     assert "Open Government Licence" not in html
 
 
