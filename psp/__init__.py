@@ -68,6 +68,8 @@ def register_extensions(app):
     limiter.init_app(app)
     from psp import audit, mail  # noqa: F401  (models)
     from psp.auth import models, sessions  # noqa: F401
+    from psp.organisations import models as organisation_models  # noqa: F401
+    from psp.programmes import models as programme_models  # noqa: F401
 
 
 def register_templates(app):
@@ -85,6 +87,7 @@ def register_templates(app):
     from psp.timeutil import format_datetime
 
     app.jinja_env.globals.update(policy.RULES)
+    app.jinja_env.globals["policy_holdings"] = policy.holdings
     app.jinja_env.filters["datetime"] = format_datetime
     assets = ROOT / "static" / "dist" / "assets"
 
@@ -100,10 +103,14 @@ def register_blueprints(app):
     from psp.auth.sessions import enforce_timeouts
     from psp.core import bp as core_bp
     from psp.mail import send_queued_after_request
+    from psp.organisations import bp as organisations_bp
+    from psp.programmes import bp as programmes_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(programmes_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

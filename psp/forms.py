@@ -6,16 +6,18 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class NoControlCharacters:
     """Refuse NUL and other control characters (databases and emails choke on them)."""
 
-    def __init__(self, message="Remove the invisible control characters"):
+    def __init__(self, message="Remove the invisible control characters", allow_newlines=False):
         self.message = message
+        self.pattern = _CONTROL if allow_newlines else _CONTROL_OR_NEWLINE
 
     def __call__(self, form, field):
-        if isinstance(field.data, str) and _CONTROL.search(field.data):
+        if isinstance(field.data, str) and self.pattern.search(field.data):
             raise ValidationError(self.message)
 
 

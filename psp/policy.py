@@ -2,9 +2,15 @@
 
 Functions take the person (possibly anonymous) and the record and return a bool.
 They are Jinja globals too, so a hidden button and a 403 always agree. Deny by default.
+What a person holds (memberships, programme roles) is read once per request.
 """
 
-from flask import abort
+from dataclasses import dataclass, field
+
+from flask import abort, g, has_request_context
+from sqlalchemy import select
+
+from psp.extensions import db
 
 
 def require(allowed):
@@ -13,8 +19,54 @@ def require(allowed):
         abort(403)
 
 
+@dataclass
+class Holdings:
+    member_of: set = field(default_factory=set)        # organisation ids, active membership
+    admin_of: set = field(default_factory=set)         # organisation ids, active admin
+    asked_to_join: set = field(default_factory=set)    # organisation ids, requested
+    roles: set = field(default_factory=set)            # (programme id, role)
+
+
+def holdings(person):
+    """Two queries per request at most, whatever the rules asked."""
+    if not is_signed_in(person):
+        return Holdings()
+    cache = g.setdefault("_policy_holdings", {}) if has_request_context() else {}
+    if person.id in cache:
+        return cache[person.id]
+    from psp.organisations.models import ACTIVE, ADMIN, REQUESTED, Membership
+    from psp.programmes.models import ProgrammeRole
+
+    held = Holdings()
+    rows = db.session.execute(select(Membership.organisation_id, Membership.role, Membership.status)
+                              .where(Membership.user_id == person.id)).all()
+    for organisation_id, role, status in rows:
+        if status == ACTIVE:
+            held.member_of.add(organisation_id)
+            if role == ADMIN:
+                held.admin_of.add(organisation_id)
+        elif status == REQUESTED:
+            held.asked_to_join.add(organisation_id)
+    held.roles = set(db.session.execute(select(ProgrammeRole.programme_id, ProgrammeRole.role)
+                                        .where(ProgrammeRole.user_id == person.id)).all())
+    cache[person.id] = held
+    return held
+
+
+def forget(person):
+    """After a change to what someone holds, within the same request."""
+    if has_request_context():
+        g.setdefault("_policy_holdings", {}).pop(getattr(person, "id", None), None)
+
+
+# People ----------------------------------------------------------------------
+
 def is_signed_in(person):
-    return bool(person and person.is_authenticated)
+    return bool(person is not None and person.is_authenticated)
+
+
+def is_confirmed(person):
+    return is_signed_in(person) and person.email_confirmed_at is not None
 
 
 def is_site_admin(person):
@@ -30,9 +82,94 @@ def can_disable_account(person, account):
     return can_manage_accounts(person) and account.id != person.id
 
 
-RULES = {
-    "is_signed_in": is_signed_in,
-    "is_site_admin": is_site_admin,
-    "can_manage_accounts": can_manage_accounts,
-    "can_disable_account": can_disable_account,
-}
+def can_read_audit_log(person):
+    return is_site_admin(person)
+
+
+def is_coordinator(person, programme):
+    return is_signed_in(person) and (programme.id, "coordinator") in holdings(person).roles
+
+
+def is_nhs_lead(person, programme):
+    return is_signed_in(person) and (programme.id, "nhs_lead") in holdings(person).roles
+
+
+def is_coordinator_anywhere(person):
+    return is_signed_in(person) and any(role == "coordinator" for _, role in holdings(person).roles)
+
+
+# Organisations ------------------------------------------------------------------
+
+def can_register_organisation(person):
+    return is_confirmed(person)
+
+
+def is_member(person, organisation):
+    return is_signed_in(person) and organisation.id in holdings(person).member_of
+
+
+def is_organisation_admin(person, organisation):
+    return is_signed_in(person) and organisation.id in holdings(person).admin_of
+
+
+def can_verify_organisations(person):
+    """Coordinators (lead interfaces) and site admins check organisations are real."""
+    return is_site_admin(person) or is_coordinator_anywhere(person)
+
+
+def can_view_organisation(person, organisation):
+    if organisation.status == "verified":
+        return True
+    held = holdings(person)
+    return (can_verify_organisations(person) or organisation.id in held.member_of
+            or organisation.id in held.asked_to_join)
+
+
+def can_verify_organisation(person, organisation):
+    return organisation.status == "pending" and can_verify_organisations(person)
+
+
+def can_edit_organisation(person, organisation):
+    return is_organisation_admin(person, organisation) or is_site_admin(person)
+
+
+def can_ask_to_join(person, organisation):
+    if not is_confirmed(person) or organisation.status != "verified":
+        return False
+    held = holdings(person)
+    return organisation.id not in held.member_of and organisation.id not in held.asked_to_join
+
+
+def can_manage_members(person, organisation):
+    return is_organisation_admin(person, organisation)
+
+
+def can_leave(person, organisation):
+    return is_member(person, organisation)
+
+
+# Programmes ---------------------------------------------------------------------
+
+def can_create_programme(person):
+    return is_site_admin(person)
+
+
+def can_appoint(person, programme):
+    return is_site_admin(person)
+
+
+def can_ask_to_take_part(person, programme, organisation):
+    """An organisation's admin asks for a verified organisation to join a programme."""
+    return organisation.status == "verified" and is_organisation_admin(person, organisation)
+
+
+def can_ask_any_to_take_part(person):
+    return is_signed_in(person) and bool(holdings(person).admin_of)
+
+
+def can_decide_participation(person, programme):
+    return is_coordinator(person, programme)
+
+
+RULES = {name: value for name, value in dict(globals()).items()
+         if callable(value) and (name.startswith(("can_", "is_")))}

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from psp import policy
 from psp.admin import bp
+from psp.audit import AuditEntry
 from psp.auth import services as accounts
 from psp.auth.models import User
 from psp.extensions import db
@@ -38,3 +39,36 @@ def change_account(user_id, change):
     flash(f"{account.name}'s account is {'disabled' if change == 'disable' else 'enabled'}.",
           "success")
     return redirect(url_for(".people", q=request.args.get("q") or None))
+
+
+AUDIT_PAGE = 50
+
+
+@bp.get("/audit-log")
+@login_required
+def audit_log():
+    """Newest first, paged by id (keyset) because the log only grows."""
+    policy.require(policy.can_read_audit_log(current_user))
+    person = search_text(request.args.get("person"), 254).lower()
+    record_type = search_text(request.args.get("record_type"), 40)
+    record_id = request.args.get("record_id", "")
+    before = request.args.get("before", "")
+    query = (select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id)
+             .order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1))
+    if person:
+        query = query.where(User.email == person)
+    if record_type:
+        query = query.where(AuditEntry.target_type == record_type)
+    if record_id.isdigit() and len(record_id) < 12:
+        query = query.where(AuditEntry.target_id == int(record_id))
+    else:
+        record_id = ""
+    if before.isdigit() and len(before) < 12:
+        query = query.where(AuditEntry.id < int(before))
+    rows = db.session.execute(query).all()
+    older = rows[AUDIT_PAGE][0].id + 1 if len(rows) > AUDIT_PAGE else None
+    record_types = db.session.scalars(select(AuditEntry.target_type).distinct()
+                                      .where(AuditEntry.target_type.is_not(None))).all()
+    return render_template("admin/audit_log.html", rows=rows[:AUDIT_PAGE], older=older,
+                           person=person, record_type=record_type, record_id=record_id,
+                           record_types=sorted(record_types))

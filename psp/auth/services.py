@@ -61,6 +61,9 @@ def confirm_email(user):
         return user
     user.email_confirmed_at = utcnow()
     audit.record("account.email_confirmed", user, actor=user)
+    from psp.programmes.services import grant_invitations
+
+    grant_invitations(user)  # roles offered to this address before it had an account
     db.session.commit()
     return user
 
@@ -131,6 +134,9 @@ def reset_password(user, new_password):
     # Following the emailed link proves the address too.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        from psp.programmes.services import grant_invitations
+
+        grant_invitations(user)
     audit.record("account.password_reset", user, actor=user)
     sessions.end_session()
     mail.queue(user.email, "Your password has been changed", "mail/password_changed.txt",

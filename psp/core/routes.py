@@ -10,7 +10,15 @@ from psp.extensions import db, limiter
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    from flask import request
+    from sqlalchemy import select
+
+    from psp.pagination import paginate
+    from psp.programmes.models import Programme
+
+    programmes = paginate(select(Programme).order_by(Programme.title, Programme.id),
+                          request.args.get("page"))
+    return render_template("core/home.html", page=programmes)
 
 
 @bp.get("/healthz")

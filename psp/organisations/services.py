@@ -1,0 +1,191 @@
+"""Organisations and their members: each operation commits once."""
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from psp import audit, mail, policy
+from psp.auth.models import User
+from psp.extensions import db
+from psp.organisations.models import (
+    ACTIVE,
+    ADMIN,
+    DECLINED,
+    MEMBER,
+    PENDING,
+    REJECTED,
+    REQUESTED,
+    VERIFIED,
+    Membership,
+    Organisation,
+    OrganisationArea,
+)
+from psp.slugs import unique_slug
+from psp.timeutil import utcnow
+
+
+class Refused(Exception):
+    """A rule the form cannot express; the message is shown to the person."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def _external(endpoint, **values):
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _charity_number_taken(number, except_id=None):
+    if not number:
+        return False
+    query = select(Organisation.id).where(Organisation.charity_number == number)
+    if except_id is not None:
+        query = query.where(Organisation.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _set_fields(organisation, data):
+    organisation.name = data["name"]
+    organisation.kind = data["kind"]
+    organisation.charity_number = data.get("charity_number") or None
+    organisation.website = data.get("website") or None
+    organisation.description = data["description"]
+    wanted = set(data["areas"])
+    organisation.areas = [a for a in organisation.areas if a.area in wanted] + [
+        OrganisationArea(area=code) for code in sorted(wanted - set(organisation.area_codes))]
+
+
+def register_organisation(person, data):
+    """The person who registers it becomes its admin; it waits to be verified."""
+    if _charity_number_taken(data.get("charity_number")):
+        raise Refused("An organisation with this charity number is already registered",
+                      field="charity_number")
+    organisation = Organisation(slug=unique_slug(Organisation, data["name"]), status=PENDING,
+                                created_by_id=person.id)
+    _set_fields(organisation, data)
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Membership(user_id=person.id, organisation_id=organisation.id, role=ADMIN,
+                              status=ACTIVE, decided_at=utcnow()))
+    audit.record("organisation.registered", organisation, actor=person, name=organisation.name)
+    _commit_or_refuse()
+    policy.forget(person)
+    return organisation
+
+
+def update_organisation(person, organisation, data):
+    if _charity_number_taken(data.get("charity_number"), except_id=organisation.id):
+        raise Refused("An organisation with this charity number is already registered",
+                      field="charity_number")
+    _set_fields(organisation, data)
+    audit.record("organisation.updated", organisation, actor=person)
+    _commit_or_refuse()
+
+
+def _commit_or_refuse():
+    """The unique index has the last word when two people register the same number at once."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("An organisation with this charity number is already registered",
+                      field="charity_number") from None
+
+
+def _admin_emails(organisation):
+    return db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.role == ADMIN,
+               Membership.status == ACTIVE)).all()
+
+
+def verify(person, organisation):
+    if organisation.status != PENDING:
+        raise Refused("This organisation has already been decided")
+    organisation.status, organisation.decided_by_id = VERIFIED, person.id
+    organisation.decided_at, organisation.rejection_reason = utcnow(), None
+    audit.record("organisation.verified", organisation, actor=person)
+    for email in _admin_emails(organisation):
+        mail.queue(email, f"{organisation.name} is verified", "mail/organisation_verified.txt",
+                   organisation=organisation,
+                   url=_external("organisations.show", slug=organisation.slug))
+    db.session.commit()
+
+
+def reject(person, organisation, reason):
+    if organisation.status != PENDING:
+        raise Refused("This organisation has already been decided")
+    organisation.status, organisation.decided_by_id = REJECTED, person.id
+    organisation.decided_at, organisation.rejection_reason = utcnow(), reason
+    audit.record("organisation.rejected", organisation, actor=person, reason=reason)
+    for email in _admin_emails(organisation):
+        mail.queue(email, f"{organisation.name} was not verified", "mail/organisation_rejected.txt",
+                   organisation=organisation, reason=reason)
+    db.session.commit()
+
+
+def ask_to_join(person, organisation):
+    existing = db.session.scalar(select(Membership).where(
+        Membership.user_id == person.id, Membership.organisation_id == organisation.id))
+    if existing is not None and existing.status in (ACTIVE, REQUESTED):
+        raise Refused("You have already asked to join, or are a member")
+    if existing is None:
+        existing = Membership(user_id=person.id, organisation_id=organisation.id)
+        db.session.add(existing)
+    existing.status, existing.role, existing.created_at = REQUESTED, MEMBER, utcnow()
+    db.session.flush()
+    audit.record("membership.requested", existing, actor=person, organisation_id=organisation.id)
+    for email in _admin_emails(organisation):
+        mail.queue(email, f"{person.name} asked to join {organisation.name}",
+                   "mail/membership_requested.txt", person=person, organisation=organisation,
+                   url=_external("organisations.members", slug=organisation.slug))
+    db.session.commit()
+    policy.forget(person)
+
+
+def get_membership(organisation, membership_id):
+    return db.session.scalar(select(Membership).where(
+        Membership.id == membership_id, Membership.organisation_id == organisation.id))
+
+
+def decide_membership(person, membership, accept):
+    if membership.status != REQUESTED:
+        raise Refused("This request has already been decided")
+    membership.status = ACTIVE if accept else DECLINED
+    membership.decided_at = utcnow()
+    audit.record("membership.accepted" if accept else "membership.declined", membership,
+                 actor=person, organisation_id=membership.organisation_id)
+    mail.queue(membership.user.email,
+               f"Your request to join {membership.organisation.name}",
+               "mail/membership_decided.txt", membership=membership, accepted=accept)
+    db.session.commit()
+
+
+def make_admin(person, membership):
+    if membership.status != ACTIVE:
+        raise Refused("Only members can be made admins")
+    if membership.role == ADMIN:
+        raise Refused(f"{membership.user.name} is already an admin")
+    membership.role = ADMIN
+    audit.record("membership.made_admin", membership, actor=person,
+                 organisation_id=membership.organisation_id)
+    db.session.commit()
+
+
+def leave(person, organisation):
+    membership = db.session.scalar(select(Membership).where(
+        Membership.user_id == person.id, Membership.organisation_id == organisation.id,
+        Membership.status == ACTIVE).with_for_update())
+    if membership is None:
+        raise Refused("You are not a member of this organisation")
+    if membership.role == ADMIN:
+        admins = db.session.scalar(select(func.count(Membership.id)).where(
+            Membership.organisation_id == organisation.id, Membership.role == ADMIN,
+            Membership.status == ACTIVE))
+        if admins <= 1:
+            raise Refused("You are the only admin. Make another member an admin before you leave.")
+    db.session.delete(membership)
+    audit.record("membership.left", organisation, actor=person)
+    db.session.commit()
+    policy.forget(person)

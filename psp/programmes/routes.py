@@ -1,0 +1,148 @@
+"""Programmes: creation, people, partners."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from psp import policy
+from psp.extensions import db
+from psp.forms import ActionForm
+from psp.organisations.models import Organisation
+from psp.pagination import paginate
+from psp.places import AREAS, ORGANISATION_KINDS
+from psp.programmes import bp, services
+from psp.programmes.forms import AppointForm, DeclineForm, ProgrammeForm, TakePartForm
+from psp.programmes.models import ADMITTED, REQUESTED, ROLE_NAMES, Participation, Programme
+
+
+def _load(slug):
+    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    policy.require(policy.can_create_programme(current_user))
+    form = ProgrammeForm()
+    form.lead_body.choices = [("", "Select a public body")] + [
+        (str(i), n) for i, n in services.lead_choices("public-body")]
+    form.lead_interface.choices = [("", "Select a third-sector interface")] + [
+        (str(i), n) for i, n in services.lead_choices("third-sector-interface")]
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("programmes/new.html", form=form), status
+    try:
+        programme = services.create_programme(_me(), form.data, form.outcome_lines)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return render_template("programmes/new.html", form=form), 400
+    flash(f"{programme.title} is created. Now appoint its coordinators and NHS leads.", "success")
+    return redirect(url_for(".people", slug=programme.slug))
+
+
+@bp.get("/<slug>")
+def show(slug):
+    programme = _load(slug)
+    partners = paginate(select(Participation).where(
+        Participation.programme_id == programme.id, Participation.status == ADMITTED)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .order_by(Organisation.name, Participation.id), request.args.get("page"))
+    may_ask = policy.can_ask_any_to_take_part(current_user)
+    return render_template("programmes/show.html", programme=programme, partners=partners,
+                           areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask)
+
+
+@bp.route("/<slug>/people", methods=["GET", "POST"])
+@login_required
+def people(slug):
+    programme = _load(slug)
+    policy.require(policy.can_appoint(current_user, programme))
+    form = AppointForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            flash(services.appoint(_me(), programme, form.email.data, form.role.data), "success")
+            return redirect(url_for(".people", slug=programme.slug))
+        except services.Refused as refusal:
+            form.email.errors = [str(refusal)]
+            status = 400
+    elif form.is_submitted():
+        status = 400
+    roles, invitations = services.roles_and_invitations(programme)
+    return render_template("programmes/people.html", programme=programme, form=form, roles=roles,
+                           invitations=invitations, role_names=ROLE_NAMES), status
+
+
+@bp.route("/<slug>/take-part", methods=["GET", "POST"])
+@login_required
+def take_part(slug):
+    programme = _load(slug)
+    policy.require(policy.can_ask_any_to_take_part(current_user))
+    candidates = services.organisations_that_may_ask(_me(), programme)
+    form = TakePartForm()
+    form.organisation.choices = [(str(o.id), o.name) for o in candidates]
+    if not candidates:
+        return render_template("programmes/take_part.html", programme=programme, form=form,
+                               candidates=candidates)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("programmes/take_part.html", programme=programme, form=form,
+                               candidates=candidates), status
+    organisation = db.session.get(Organisation, int(form.organisation.data))
+    policy.require(organisation is not None
+                   and policy.can_ask_to_take_part(current_user, programme, organisation))
+    try:
+        services.ask_to_take_part(_me(), programme, organisation)
+    except services.Refused as refusal:
+        form.organisation.errors = [str(refusal)]
+        return render_template("programmes/take_part.html", programme=programme, form=form,
+                               candidates=candidates), 400
+    flash(f"{organisation.name} has asked to take part. The coordinators will decide.", "success")
+    return redirect(url_for(".show", slug=programme.slug))
+
+
+def _requests_page(programme, decline_form=None, declining=None, status=200):
+    pending = db.session.scalars(select(Participation).where(
+        Participation.programme_id == programme.id, Participation.status == REQUESTED)
+        .order_by(Participation.created_at, Participation.id).limit(100)).all()
+    return render_template("programmes/requests.html", programme=programme, pending=pending,
+                           form=ActionForm(), decline_form=decline_form or DeclineForm(formdata=None),
+                           declining=declining, kinds=ORGANISATION_KINDS), status
+
+
+@bp.get("/<slug>/requests")
+@login_required
+def requests(slug):
+    programme = _load(slug)
+    policy.require(policy.can_decide_participation(current_user, programme))
+    return _requests_page(programme)
+
+
+@bp.post("/<slug>/requests/<int:participation_id>/<any(admit, decline):decision>")
+@login_required
+def decide(slug, participation_id, decision):
+    programme = _load(slug)
+    policy.require(policy.can_decide_participation(current_user, programme))
+    participation = services.get_request(programme, participation_id)
+    if participation is None:
+        abort(404)
+    reason = None
+    if decision == "decline":
+        decline_form = DeclineForm()
+        if not decline_form.validate_on_submit():
+            return _requests_page(programme, decline_form, participation.id, 400)
+        reason = decline_form.reason.data
+    elif not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decide(_me(), participation, decision == "admit", reason)
+    except services.Refused as refusal:
+        flash(str(refusal))
+        return redirect(url_for(".requests", slug=programme.slug))
+    name = participation.organisation.name
+    flash(f"{name} is now a partner." if decision == "admit" else f"{name} was declined.", "success")
+    return redirect(url_for(".requests", slug=programme.slug))

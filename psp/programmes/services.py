@@ -1,0 +1,193 @@
+"""Programmes, their people and their partners: each operation commits once."""
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from psp import audit, mail, policy
+from psp.auth.models import User
+from psp.extensions import db
+from psp.organisations.models import ACTIVE, ADMIN, VERIFIED, Membership, Organisation
+from psp.programmes.models import (
+    ADMITTED,
+    DECLINED,
+    REQUESTED,
+    ROLE_NAMES,
+    Outcome,
+    Participation,
+    Programme,
+    ProgrammeArea,
+    ProgrammeRole,
+    RoleInvitation,
+)
+from psp.slugs import unique_slug
+from psp.timeutil import utcnow
+
+
+class Refused(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def _external(endpoint, **values):
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def lead_choices(kind):
+    return db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.status == VERIFIED, Organisation.kind == kind).order_by(Organisation.name)).all()
+
+
+def create_programme(person, data, outcomes):
+    lead_body = db.session.get(Organisation, int(data["lead_body"]))
+    lead_interface = db.session.get(Organisation, int(data["lead_interface"]))
+    if lead_body is None or lead_body.kind != "public-body" or not lead_body.is_verified:
+        raise Refused("Select a verified public body", field="lead_body")
+    if lead_interface is None or lead_interface.kind != "third-sector-interface" \
+            or not lead_interface.is_verified:
+        raise Refused("Select a verified third-sector interface", field="lead_interface")
+    programme = Programme(
+        slug=unique_slug(Programme, data["title"]), title=data["title"], summary=data["summary"],
+        strategy=data.get("strategy") or "", lead_body_id=lead_body.id,
+        lead_interface_id=lead_interface.id,
+        areas=[ProgrammeArea(area=code) for code in sorted(set(data["areas"]))],
+        outcomes=[Outcome(position=n, title=text) for n, text in enumerate(outcomes, start=1)])
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("programme.created", programme, actor=person, title=programme.title)
+    db.session.commit()
+    return programme
+
+
+def appoint(person, programme, email, role):
+    """An existing account gets the role now; an unknown address gets an invitation."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    role_name = ROLE_NAMES[role]
+    if user is not None:
+        exists = db.session.scalar(select(ProgrammeRole.id).where(
+            ProgrammeRole.programme_id == programme.id, ProgrammeRole.user_id == user.id,
+            ProgrammeRole.role == role))
+        if exists:
+            raise Refused(f"{user.name} is already {role_name.lower()} of this programme", field="email")
+        db.session.add(ProgrammeRole(programme_id=programme.id, user_id=user.id, role=role))
+        audit.record("programme.role_granted", programme, actor=person, user_id=user.id, role=role)
+        mail.queue(user.email, f"You are now {role_name.lower()} of {programme.title}",
+                   "mail/role_granted.txt", user=user, programme=programme, role_name=role_name,
+                   url=_external("programmes.show", slug=programme.slug))
+        result = f"{user.name} is now {role_name.lower()}."
+    else:
+        exists = db.session.scalar(select(RoleInvitation.id).where(
+            RoleInvitation.programme_id == programme.id, RoleInvitation.email == email,
+            RoleInvitation.role == role, RoleInvitation.accepted_at.is_(None)))
+        if exists:
+            raise Refused(f"{email} has already been invited as {role_name.lower()}", field="email")
+        invitation = RoleInvitation(programme_id=programme.id, email=email, role=role,
+                                    invited_by_id=person.id)
+        db.session.add(invitation)
+        db.session.flush()
+        audit.record("programme.role_invited", programme, actor=person, invitation_id=invitation.id,
+                     role=role)
+        mail.queue(email, f"You are invited to be {role_name.lower()} of {programme.title}",
+                   "mail/role_invitation.txt", programme=programme, role_name=role_name,
+                   url=_external("auth.register"))
+        result = f"We have emailed an invitation to {email}. The role is theirs when they register."
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("That person was appointed a moment ago", field="email") from None
+    return result
+
+
+def grant_invitations(user):
+    """Called when someone confirms their email: roles waiting for that address become theirs.
+
+    Flushes only; the caller commits.
+    """
+    invitations = db.session.scalars(select(RoleInvitation).where(
+        RoleInvitation.email == user.email, RoleInvitation.accepted_at.is_(None))).all()
+    for invitation in invitations:
+        invitation.accepted_at = utcnow()
+        db.session.add(ProgrammeRole(programme_id=invitation.programme_id, user_id=user.id,
+                                     role=invitation.role))
+        audit.record("programme.role_granted", invitation, actor=user, user_id=user.id,
+                     role=invitation.role, programme_id=invitation.programme_id)
+    db.session.flush()
+    return len(invitations)
+
+
+def roles_and_invitations(programme):
+    roles = db.session.scalars(select(ProgrammeRole).where(
+        ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)).all()
+    invitations = db.session.scalars(select(RoleInvitation).where(
+        RoleInvitation.programme_id == programme.id, RoleInvitation.accepted_at.is_(None))
+        .order_by(RoleInvitation.id)).all()
+    return roles, invitations
+
+
+def organisations_that_may_ask(person, programme):
+    """Verified organisations this person administers and that are not already involved."""
+    involved = select(Participation.organisation_id).where(
+        Participation.programme_id == programme.id,
+        Participation.status.in_([REQUESTED, ADMITTED]))
+    return db.session.scalars(select(Organisation).join(
+        Membership, Membership.organisation_id == Organisation.id).where(
+        Membership.user_id == person.id, Membership.role == ADMIN, Membership.status == ACTIVE,
+        Organisation.status == VERIFIED, Organisation.id.not_in(involved))
+        .order_by(Organisation.name)).all()
+
+
+def ask_to_take_part(person, programme, organisation):
+    existing = db.session.scalar(select(Participation).where(
+        Participation.programme_id == programme.id,
+        Participation.organisation_id == organisation.id))
+    if existing is not None and existing.status in (REQUESTED, ADMITTED):
+        raise Refused(f"{organisation.name} has already asked or is a partner", field="organisation")
+    if existing is None:
+        existing = Participation(programme_id=programme.id, organisation_id=organisation.id)
+        db.session.add(existing)
+    existing.status, existing.requested_by_id = REQUESTED, person.id
+    existing.decline_reason, existing.created_at = None, utcnow()
+    db.session.flush()
+    audit.record("participation.requested", existing, actor=person, programme_id=programme.id,
+                 organisation_id=organisation.id)
+    for coordinator in _coordinators(programme):
+        mail.queue(coordinator.email, f"{organisation.name} asks to join {programme.title}",
+                   "mail/participation_requested.txt", organisation=organisation,
+                   programme=programme, url=_external("programmes.requests", slug=programme.slug))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused(f"{organisation.name} has already asked", field="organisation") from None
+
+
+def _coordinators(programme):
+    return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
+        ProgrammeRole.programme_id == programme.id, ProgrammeRole.role == "coordinator")).all()
+
+
+def get_request(programme, participation_id):
+    return db.session.scalar(select(Participation).where(
+        Participation.id == participation_id, Participation.programme_id == programme.id))
+
+
+def decide(person, participation, admit, reason=None):
+    if participation.status != REQUESTED:
+        raise Refused("This request has already been decided")
+    participation.status = ADMITTED if admit else DECLINED
+    participation.decline_reason = None if admit else reason
+    participation.decided_by_id, participation.decided_at = person.id, utcnow()
+    audit.record("participation.admitted" if admit else "participation.declined", participation,
+                 actor=person, programme_id=participation.programme_id,
+                 organisation_id=participation.organisation_id, reason=reason)
+    admins = db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == participation.organisation_id, Membership.role == ADMIN,
+        Membership.status == ACTIVE)).all()
+    for email in admins:
+        mail.queue(email, f"{participation.organisation.name} and {participation.programme.title}",
+                   "mail/participation_decided.txt", participation=participation, admitted=admit,
+                   url=_external("programmes.show", slug=participation.programme.slug))
+    db.session.commit()
+    policy.forget(person)
