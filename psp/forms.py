@@ -3,6 +3,7 @@
 import re
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -42,3 +43,8 @@ class ActionForm(FlaskForm):
 def search_text(raw, max_length=200):
     """A search box's text without control characters (PostgreSQL refuses NUL)."""
     return _CONTROL.sub("", raw or "").strip()[:max_length]
+
+
+def choices(pairs):
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from psp.forms import NoControlCharacters, strip
+from psp.forms import NoControlCharacters, choices, strip
 from psp.places import AREAS, ORGANISATION_KINDS
 
 CHARITY_NUMBER = re.compile(r"^SC\d{6}$")
@@ -38,7 +38,7 @@ class OrganisationForm(FlaskForm):
                     Length(max=200, message="Name must be 200 characters or fewer")],
         filters=[strip], widget=GovTextInput())
     kind = RadioField(
-        "What kind of organisation is it?", choices=list(ORGANISATION_KINDS.items()),
+        "What kind of organisation is it?", choices=choices(ORGANISATION_KINDS.items()),
         validators=[DataRequired("Select what kind of organisation it is")], widget=GovRadioInput())
     charity_number = StringField(
         "Scottish charity number (optional)",
@@ -46,7 +46,7 @@ class OrganisationForm(FlaskForm):
                     "number: SC followed by 6 digits, like SC012345"), charity_number],
         filters=[strip, upper_no_spaces], widget=GovTextInput())
     areas = SelectMultipleField(
-        "Which community planning areas does it work in?", choices=list(AREAS.items()),
+        "Which community planning areas does it work in?", choices=choices(AREAS.items()),
         validators=[DataRequired("Select at least one area")], widget=GovCheckboxesInput())
     website = StringField(
         "Website (optional)",

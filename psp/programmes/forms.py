@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from psp.forms import NoControlCharacters, email_validators, strip
+from psp.forms import NoControlCharacters, choices, email_validators, strip
 from psp.places import AREAS
 from psp.programmes.models import ROLE_NAMES
 
@@ -51,7 +51,7 @@ class ProgrammeForm(FlaskForm):
         DataRequired("Select the lead public body")], widget=GovSelect())
     lead_interface = SelectField("Lead interface", coerce=str, validators=[
         DataRequired("Select the lead interface")], widget=GovSelect())
-    areas = SelectMultipleField("Community planning areas", choices=list(AREAS.items()),
+    areas = SelectMultipleField("Community planning areas", choices=choices(AREAS.items()),
                                 validators=[DataRequired("Select at least one area")],
                                 widget=GovCheckboxesInput())
     outcomes = TextAreaField("Agreed social outcomes", validators=[
@@ -69,7 +69,7 @@ class AppointForm(FlaskForm):
     email = StringField("Email address", validators=email_validators("their email address"),
                         filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
                         widget=GovTextInput())
-    role = RadioField("Role", choices=list(ROLE_NAMES.items()),
+    role = RadioField("Role", choices=choices(ROLE_NAMES.items()),
                       validators=[DataRequired("Select a role")], widget=GovRadioInput())
     submit = SubmitField("Appoint", widget=GovSubmitInput())
 

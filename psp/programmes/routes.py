@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from psp import policy
 from psp.extensions import db
-from psp.forms import ActionForm
+from psp.forms import ActionForm, choices
 from psp.organisations.models import Organisation
 from psp.pagination import paginate
 from psp.places import AREAS, ORGANISATION_KINDS
@@ -28,10 +28,10 @@ def _me():
 def new():
     policy.require(policy.can_create_programme(current_user))
     form = ProgrammeForm()
-    form.lead_body.choices = [("", "Select a public body")] + [
-        (str(i), n) for i, n in services.lead_choices("public-body")]
-    form.lead_interface.choices = [("", "Select a third-sector interface")] + [
-        (str(i), n) for i, n in services.lead_choices("third-sector-interface")]
+    form.lead_body.choices = choices(
+        [("", "Select a public body")] + services.lead_choices("public-body"))
+    form.lead_interface.choices = choices(
+        [("", "Select a third-sector interface")] + services.lead_choices("third-sector-interface"))
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("programmes/new.html", form=form), status
@@ -84,7 +84,10 @@ def take_part(slug):
     policy.require(policy.can_ask_any_to_take_part(current_user))
     candidates = services.organisations_that_may_ask(_me(), programme)
     form = TakePartForm()
-    form.organisation.choices = [(str(o.id), o.name) for o in candidates]
+    form.organisation.choices = choices((o.id, o.name) for o in candidates)
+    asked_for = request.form.get("organisation")
+    if request.method == "POST" and asked_for and asked_for not in {c.value for c in form.organisation.choices}:
+        abort(403)  # a tampered id: not an organisation this person may put forward
     if not candidates:
         return render_template("programmes/take_part.html", programme=programme, form=form,
                                candidates=candidates)

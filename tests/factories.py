@@ -1,0 +1,95 @@
+"""A small world of people and records, built through the models, for access tests."""
+
+from dataclasses import dataclass
+
+from psp.auth.models import User
+from psp.auth.passwords import hash_password
+from psp.extensions import db
+from psp.organisations.models import Membership, Organisation, OrganisationArea
+from psp.programmes.models import Participation, Programme, ProgrammeArea, ProgrammeRole
+from psp.timeutil import utcnow
+
+PASSWORD = "correct horse battery staple"
+KINDS = ["anonymous", "no_organisation", "pending_member", "partner_member", "other_member",
+         "organisation_admin", "coordinator", "nhs_lead", "site_admin"]
+
+
+def organisation(name, kind="charity", status="verified", areas=("city-of-edinburgh",), number=None):
+    from slugify import slugify
+
+    return Organisation(slug=slugify(name), name=name, kind=kind, status=status,
+                        charity_number=number, description=f"About {name}.",
+                        areas=[OrganisationArea(area=a) for a in areas])
+
+
+def person(email, name=None, **fields):
+    return User(email=email, name=name or email.split("@")[0].title(),
+                password_hash=_hash(), email_confirmed_at=utcnow(), **fields)
+
+
+_HASH = {}
+
+
+def _hash():
+    if "value" not in _HASH:
+        _HASH["value"] = hash_password(PASSWORD)
+    return _HASH["value"]
+
+
+@dataclass
+class World:
+    ids: dict
+
+    def __getitem__(self, key):
+        return self.ids[key]
+
+
+def build_world():
+    """Every kind of person, a programme with a partner, another organisation, a pending one."""
+    people = {kind: person(f"{kind.replace('_', '.')}@example.org") for kind in KINDS[1:]}
+    people["site_admin"].is_site_admin = True
+    people["asker"] = person("asker@example.org")
+    people["bystander"] = person("bystander@example.org")
+    orgs = {
+        "public_body": organisation("NHS Testshire", kind="public-body"),
+        "interface": organisation("Testshire Voluntary Action", kind="third-sector-interface"),
+        "partner": organisation("Partner Charity", number="SC000001"),
+        "other": organisation("Other Group", kind="voluntary-group", areas=("midlothian",)),
+        "pending": organisation("Pending Project", status="pending"),
+        "asking": organisation("Asking Association"),
+    }
+    db.session.add_all(list(people.values()) + list(orgs.values()))
+    db.session.flush()
+
+    def member(who, org, role="member", status="active"):
+        row = Membership(user_id=people[who].id, organisation_id=orgs[org].id, role=role,
+                         status=status)
+        db.session.add(row)
+        return row
+
+    member("pending_member", "pending", role="admin")
+    member("partner_member", "partner")
+    member("organisation_admin", "partner", role="admin")
+    member("other_member", "other")
+    member("bystander", "asking", role="admin")
+    join_request = member("asker", "partner", status="requested")
+    programme = Programme(slug="test-programme", title="Test programme", summary="For tests.",
+                          strategy="", lead_body_id=orgs["public_body"].id,
+                          lead_interface_id=orgs["interface"].id,
+                          areas=[ProgrammeArea(area="city-of-edinburgh")])
+    db.session.add(programme)
+    db.session.flush()
+    db.session.add_all([
+        ProgrammeRole(programme_id=programme.id, user_id=people["coordinator"].id, role="coordinator"),
+        ProgrammeRole(programme_id=programme.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
+        Participation(programme_id=programme.id, organisation_id=orgs["partner"].id, status="admitted"),
+    ])
+    asking = Participation(programme_id=programme.id, organisation_id=orgs["asking"].id)
+    db.session.add(asking)
+    db.session.commit()
+    ids = {f"user:{k}": v.id for k, v in people.items()}
+    ids.update({f"org:{k}": v.slug for k, v in orgs.items()})
+    ids.update({f"org_id:{k}": v.id for k, v in orgs.items()})
+    ids.update({"programme": programme.slug, "programme_id": programme.id,
+                "join_request": join_request.id, "participation_request": asking.id})
+    return World(ids)

@@ -1,0 +1,126 @@
+"""Who may reach every route: each kind of person against every route the app registers.
+
+The table is checked against the app's URL map, so a new route that is not
+added here fails the suite.
+"""
+
+import re
+
+import pytest
+
+from tests.conftest import Forms, csrf_from
+from tests.factories import KINDS, PASSWORD, build_world
+
+EVERYONE = set(KINDS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+LOGIN = "login"    # redirected to sign in
+OK = "ok"          # reached: 2xx, a redirect elsewhere, or a 400 for an empty form
+DENY = "deny"      # 403, or 404 where existence is private
+MISSING = "missing"  # 404 for everybody: a forged token
+
+
+def case(endpoint, method, url, allowed, public=False, everyone=None):
+    return (endpoint, method, url, allowed, public, everyone)
+
+
+P = "/programmes/{programme}"
+CASES = [
+    case("static", "GET", "/static/js/app.mjs", EVERYONE, public=True),
+    case("govuk_assets", "GET", "/assets/images/favicon.svg", EVERYONE, public=True),
+    case("core.home", "GET", "/", EVERYONE, public=True),
+    case("core.healthz", "GET", "/healthz", EVERYONE, public=True),
+    case("core.accessibility", "GET", "/accessibility", EVERYONE, public=True),
+    case("core.privacy", "GET", "/privacy", EVERYONE, public=True),
+    case("auth.register", "GET", "/register", EVERYONE, public=True),
+    case("auth.check_email", "GET", "/register/check-your-email", EVERYONE, public=True),
+    case("auth.confirm_email", "GET", "/confirm-email/forged", set(), everyone=MISSING),
+    case("auth.sign_in", "GET", "/sign-in", EVERYONE, public=True),
+    case("auth.sign_out", "POST", "/sign-out", EVERYONE, public=True),
+    case("auth.account", "GET", "/account", SIGNED_IN),
+    case("auth.sign_out_everywhere", "POST", "/account/sign-out-everywhere", SIGNED_IN),
+    case("auth.change_password", "GET", "/account/password", SIGNED_IN),
+    case("auth.reset_request", "GET", "/reset-password", EVERYONE, public=True),
+    case("auth.reset_password", "GET", "/reset-password/forged", set(), everyone=MISSING),
+    case("admin.people", "GET", "/admin/people", {"site_admin"}),
+    case("admin.change_account", "POST", "/admin/people/{user:bystander}/disable", {"site_admin"}),
+    case("admin.audit_log", "GET", "/admin/audit-log", {"site_admin"}),
+    case("organisations.directory", "GET", "/organisations", EVERYONE, public=True),
+    case("organisations.new", "GET", "/organisations/new", SIGNED_IN),
+    case("organisations.to_verify", "GET", "/organisations/to-verify", {"coordinator", "site_admin"}),
+    case("organisations.show", "GET", "/organisations/{org:partner}", EVERYONE, public=True),
+    case("organisations.show", "GET", "/organisations/{org:pending}",
+         {"pending_member", "coordinator", "site_admin"}, public=True),
+    case("organisations.edit", "GET", "/organisations/{org:partner}/edit",
+         {"organisation_admin", "site_admin"}),
+    case("organisations.edit", "POST", "/organisations/{org:other}/edit", {"site_admin"}),
+    case("organisations.verify", "GET", "/organisations/{org:pending}/verify",
+         {"coordinator", "site_admin"}),
+    case("organisations.verify", "POST", "/organisations/{org:pending}/verify",
+         {"coordinator", "site_admin"}),
+    case("organisations.reject", "POST", "/organisations/{org:pending}/reject",
+         {"coordinator", "site_admin"}),
+    case("organisations.join", "POST", "/organisations/{org:partner}/join",
+         SIGNED_IN - {"partner_member", "organisation_admin"}),
+    case("organisations.members", "GET", "/organisations/{org:partner}/members",
+         {"organisation_admin"}),
+    case("organisations.change_member", "POST",
+         "/organisations/{org:partner}/members/{join_request}/accept", {"organisation_admin"}),
+    case("organisations.leave", "POST", "/organisations/{org:partner}/leave",
+         {"partner_member", "organisation_admin"}),
+    case("programmes.new", "GET", "/programmes/new", {"site_admin"}),
+    case("programmes.show", "GET", P, EVERYONE, public=True),
+    case("programmes.people", "GET", P + "/people", {"site_admin"}),
+    case("programmes.people", "POST", P + "/people", {"site_admin"}),
+    case("programmes.take_part", "GET", P + "/take-part", {"pending_member", "organisation_admin"}),
+    case("programmes.requests", "GET", P + "/requests", {"coordinator"}),
+    case("programmes.decide", "POST", P + "/requests/{participation_request}/admit", {"coordinator"}),
+]
+
+
+def test_every_route_is_in_the_table(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    covered = {endpoint for endpoint, *_ in CASES}
+    assert registered - covered == set(), "routes missing from the access table"
+    assert covered - registered == set(), "the access table names routes that do not exist"
+
+
+def expectation(kind, allowed, public, everyone):
+    if everyone:
+        return everyone
+    if kind in allowed:
+        return OK
+    return DENY if public or kind != "anonymous" else LOGIN
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("endpoint, method, url, allowed, public, everyone", CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+def test_who_may_reach_each_route(app, kind, endpoint, method, url, allowed, public, everyone):
+    with app.app_context():
+        world = build_world()
+    client = app.test_client()
+    forms = Forms(client)
+    if kind != "anonymous":
+        signed_in = forms.post("/sign-in", {"email": f"{kind.replace('_', '.')}@example.org",
+                                            "password": PASSWORD})
+        assert signed_in.status_code == 302
+    path = re.sub(r"\{([^}]+)\}", lambda m: str(world[m.group(1)]), url)
+    if method == "GET":
+        response = client.get(path)
+    else:
+        token = csrf_from(client.get("/sign-in" if kind == "anonymous" else "/account")
+                          .get_data(as_text=True))
+        response = client.post(path, data={"csrf_token": token})
+    status, location = response.status_code, response.headers.get("Location", "")
+    response.close()
+    expected = expectation(kind, allowed, public, everyone)
+    if expected == LOGIN:
+        assert status == 302 and location.startswith("/sign-in"), (status, location)
+    elif expected == DENY:
+        assert status in (403, 404), status
+    elif expected == MISSING:
+        assert status == 404, status
+    else:
+        assert status in (200, 302, 400), status
+        if endpoint not in ("auth.sign_out", "auth.sign_out_everywhere"):
+            assert not location.startswith("/sign-in"), location
