@@ -86,7 +86,8 @@ def take_part(slug):
     form = TakePartForm()
     form.organisation.choices = choices((o.id, o.name) for o in candidates)
     asked_for = request.form.get("organisation")
-    if request.method == "POST" and asked_for and asked_for not in {c.value for c in form.organisation.choices}:
+    allowed = {c.value for c in form.organisation.choices}
+    if request.method == "POST" and asked_for and asked_for not in allowed:
         abort(403)  # a tampered id: not an organisation this person may put forward
     if not candidates:
         return render_template("programmes/take_part.html", programme=programme, form=form,
