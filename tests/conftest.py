@@ -241,3 +241,52 @@ def wait_for(predicate, timeout=5.0):
             return True
         time.sleep(0.05)
     return predicate()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(callable) -> (result, number of SQL statements it ran)."""
+    from sqlalchemy import event
+
+    def run(action):
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            result = action()
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        return result, counter.count
+
+    return run
+
+
+@pytest.fixture
+def world(app):
+    from tests.factories import build_world
+
+    with app.app_context():
+        return build_world()
+
+
+@pytest.fixture
+def sign_in_as(app):
+    """A fresh client signed in as the given email address."""
+
+    def sign_in(email):
+        client = app.test_client()
+        response = Forms(client).post("/sign-in", {"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.status_code
+        client.forms = Forms(client)
+        return client
+
+    return sign_in

@@ -66,7 +66,7 @@ def audit_log():
     if before.isdigit() and len(before) < 12:
         query = query.where(AuditEntry.id < int(before))
     rows = db.session.execute(query).all()
-    older = rows[AUDIT_PAGE][0].id + 1 if len(rows) > AUDIT_PAGE else None
+    older = rows[AUDIT_PAGE - 1][0].id if len(rows) > AUDIT_PAGE else None
     record_types = db.session.scalars(select(AuditEntry.target_type).distinct()
                                       .where(AuditEntry.target_type.is_not(None))).all()
     return render_template("admin/audit_log.html", rows=rows[:AUDIT_PAGE], older=older,
