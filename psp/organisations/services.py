@@ -1,7 +1,7 @@
 """Organisations and their members: each operation commits once."""
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from psp import audit, mail, policy
@@ -174,17 +174,18 @@ def make_admin(person, membership):
 
 
 def leave(person, organisation):
+    """The last admin cannot leave. Admin rows are locked first, so two admins
+    leaving at once cannot both pass the check (SQLite serialises writes anyway)."""
+    admin_ids = db.session.scalars(select(Membership.id).where(
+        Membership.organisation_id == organisation.id, Membership.role == ADMIN,
+        Membership.status == ACTIVE).with_for_update()).all()
     membership = db.session.scalar(select(Membership).where(
         Membership.user_id == person.id, Membership.organisation_id == organisation.id,
-        Membership.status == ACTIVE).with_for_update())
+        Membership.status == ACTIVE))
     if membership is None:
         raise Refused("You are not a member of this organisation")
-    if membership.role == ADMIN:
-        admins = db.session.scalar(select(func.count(Membership.id)).where(
-            Membership.organisation_id == organisation.id, Membership.role == ADMIN,
-            Membership.status == ACTIVE))
-        if admins <= 1:
-            raise Refused("You are the only admin. Make another member an admin before you leave.")
+    if membership.role == ADMIN and len(admin_ids) <= 1:
+        raise Refused("You are the only admin. Make another member an admin before you leave.")
     db.session.delete(membership)
     audit.record("membership.left", organisation, actor=person)
     db.session.commit()
