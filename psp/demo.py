@@ -123,7 +123,7 @@ def seed():
         strategy="A Sense of Belonging: mental health and wellbeing strategy",
         lead_body_id=organisations["NHS Lothian"].id,
         lead_interface_id=organisations["EVOC"].id,
-        areas=[ProgrammeArea(area=a) for a in ALL[:4]],
+        areas=[ProgrammeArea(area=a) for a in ALL],
         outcomes=[Outcome(position=n, title=t) for n, t in enumerate([
             "People get support for their mental health in their own community, sooner",
             "People leaving hospital have a home and the support they need in place",
@@ -138,7 +138,7 @@ def seed():
         ProgrammeRole(programme_id=programme.id, user_id=people["nhs.lead@example.org"].id,
                       role="nhs_lead"),
     ])
-    for name, *_rest in PARTNERS[:10]:
+    for name, *_rest in PARTNERS[:10] + PARTNERS[11:]:
         db.session.add(Participation(programme_id=programme.id,
                                      organisation_id=organisations[name].id, status=ADMITTED,
                                      decided_at=utcnow()))

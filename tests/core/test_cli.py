@@ -38,3 +38,23 @@ def test_seed_demo_is_idempotent_and_demo_accounts_sign_in(app, runner, auth):
     assert auth.sign_in(ACCOUNTS[0][0], PASSWORD).status_code == 302
     listing = runner.invoke(args=["psp", "demo-accounts"]).output
     assert all(email in listing for email, _, _ in ACCOUNTS)
+
+
+def test_demo_programme_matches_the_reference_case(app, runner):
+    from psp.organisations.models import Organisation
+    from psp.programmes.models import Participation, Programme, ProgrammeRole
+
+    runner.invoke(args=["psp", "seed-demo"])
+    with app.app_context():
+        programme = db.session.scalar(select(Programme))
+        assert programme.lead_body.name == "NHS Lothian" and programme.lead_interface.name == "EVOC"
+        partners = db.session.scalars(select(Participation).where(
+            Participation.status == "admitted")).all()
+        assert len(partners) >= 11
+        assert {a.area for p in partners for a in p.organisation.areas} == {
+            "city-of-edinburgh", "midlothian", "east-lothian", "west-lothian", "scottish-borders"}
+        assert db.session.scalar(select(func.count(Participation.id)).where(
+            Participation.status == "requested")) == 1
+        assert db.session.scalar(select(func.count(Organisation.id)).where(
+            Organisation.status == "pending")) == 1
+        assert {r.role for r in db.session.scalars(select(ProgrammeRole))} == {"coordinator", "nhs_lead"}
