@@ -1,10 +1,13 @@
 """Validators every form shares."""
 
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,3 +51,51 @@ def search_text(raw, max_length=200):
 def choices(pairs):
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class DateEntry(DateField):
+    """A GOV.UK date input (day, month, year boxes) with errors a person can act on.
+
+    The widget unpacks exactly three raw values, so a missing or tampered field is
+    normalised here rather than failing when the page is drawn again.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        parts = [str(v).strip() for v in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return
+        name = self.label.text.split(" (")[0]
+        if not all(parts):
+            missing = [part for part, value in zip(("day", "month", "year"), parts, strict=True)
+                       if not value]
+            raise ValueError(f"{name} must include a {' and '.join(missing)}")
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise ValueError(f"{name} must be a real date, like 27 3 2027")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValueError(f"{name} must be a real date, like 27 3 2027") from None
+        if not 2000 <= self.data.year <= 2100:
+            self.data = None
+            raise ValueError(f"{name} must be between the years 2000 and 2100")
+
+
+class DateRequired:
+    """For DateEntry: only an entirely empty date is "missing"; half a date gets its own message."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not any(field.raw_data or []):
+            field.errors[:] = []
+            raise StopValidation(self.message)

@@ -25,6 +25,7 @@ class Holdings:
     admin_of: set = field(default_factory=set)         # organisation ids, active admin
     asked_to_join: set = field(default_factory=set)    # organisation ids, requested
     roles: set = field(default_factory=set)            # (programme id, role)
+    partner_in: set = field(default_factory=set)       # programmes with one of their organisations
 
 
 def holdings(person):
@@ -35,16 +36,21 @@ def holdings(person):
     if person.id in cache:
         return cache[person.id]
     from psp.organisations.models import ACTIVE, ADMIN, REQUESTED, Membership
-    from psp.programmes.models import ProgrammeRole
+    from psp.programmes.models import ADMITTED, Participation, ProgrammeRole
 
     held = Holdings()
-    rows = db.session.execute(select(Membership.organisation_id, Membership.role, Membership.status)
-                              .where(Membership.user_id == person.id)).all()
-    for organisation_id, role, status in rows:
+    rows = db.session.execute(
+        select(Membership.organisation_id, Membership.role, Membership.status, Participation.programme_id)
+        .outerjoin(Participation, (Participation.organisation_id == Membership.organisation_id)
+                   & (Participation.status == ADMITTED))
+        .where(Membership.user_id == person.id)).all()
+    for organisation_id, role, status, programme_id in rows:
         if status == ACTIVE:
             held.member_of.add(organisation_id)
             if role == ADMIN:
                 held.admin_of.add(organisation_id)
+            if programme_id is not None:
+                held.partner_in.add(programme_id)
         elif status == REQUESTED:
             held.asked_to_join.add(organisation_id)
     held.roles = set(db.session.execute(select(ProgrammeRole.programme_id, ProgrammeRole.role)
@@ -169,6 +175,42 @@ def can_ask_any_to_take_part(person):
 
 def can_decide_participation(person, programme):
     return is_coordinator(person, programme)
+
+
+def is_partner(person, programme):
+    """A member of an organisation admitted to the programme."""
+    return is_signed_in(person) and programme.id in holdings(person).partner_in
+
+
+def can_see_partner_items(person, programme):
+    return (is_partner(person, programme) or is_coordinator(person, programme)
+            or is_nhs_lead(person, programme) or is_site_admin(person))
+
+
+# Cycles and stages -----------------------------------------------------------------
+
+def can_change_stage(person, programme, stage):
+    """Coordinators add and edit what a stage holds while it is open or returned."""
+    return is_coordinator(person, programme) and stage.is_editable
+
+
+def can_submit_stage(person, programme, stage):
+    return is_coordinator(person, programme) and stage.is_editable
+
+
+def can_review_stage(person, programme, stage):
+    return is_nhs_lead(person, programme) and stage.status == "in_review"
+
+
+def can_update_action(person, programme, action):
+    """The owning organisation's members, or a coordinator, while the stage is open or returned."""
+    if not action.stage.is_editable or not is_signed_in(person):
+        return False
+    return action.organisation_id in holdings(person).member_of or is_coordinator(person, programme)
+
+
+def can_see_my_work(person):
+    return is_signed_in(person)
 
 
 RULES = {name: value for name, value in dict(globals()).items()

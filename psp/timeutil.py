@@ -27,3 +27,12 @@ def format_datetime(value):
     ampm = local.strftime("%p").lower()
     clock = f"{hour}{ampm}" if minute == "00" else f"{hour}:{minute}{ampm}"
     return f"{local.day} {local.strftime('%B %Y')} at {clock}"
+
+
+def format_day(value):
+    """'27 March 2027' for a date, or for the London day of a stored UTC datetime."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = london(value)
+    return f"{value.day} {value.strftime('%B %Y')}"

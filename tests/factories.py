@@ -1,12 +1,17 @@
 """A small world of people and records, built through the models, for access tests."""
 
 from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
 
 from psp.auth.models import User
 from psp.auth.passwords import hash_password
+from psp.cycles.models import Action, Decision, Question, Stage
+from psp.cycles.services import start_cycle
 from psp.extensions import db
 from psp.organisations.models import Membership, Organisation, OrganisationArea
-from psp.programmes.models import Participation, Programme, ProgrammeArea, ProgrammeRole
+from psp.programmes.models import Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
 from psp.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -79,6 +84,7 @@ def build_world():
                           areas=[ProgrammeArea(area="city-of-edinburgh")])
     db.session.add(programme)
     db.session.flush()
+    start_cycle(programme.id, 1, "What people leaving hospital need from community services.")
     db.session.add_all([
         ProgrammeRole(programme_id=programme.id, user_id=people["coordinator"].id, role="coordinator"),
         ProgrammeRole(programme_id=programme.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
@@ -86,10 +92,33 @@ def build_world():
     ])
     asking = Participation(programme_id=programme.id, organisation_id=orgs["asking"].id)
     db.session.add(asking)
+    analyse = db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
+                                                    Stage.kind == "analyse"))
+    action = Action(stage_id=analyse.id, organisation_id=orgs["partner"].id, title="Map services",
+                    due_on=date(2027, 3, 1))
+    decision = Decision(stage_id=analyse.id, title="Meet monthly", detail="")
+    question = Question(stage_id=analyse.id, text="What gets in the way?", detail="")
+    outcome = Outcome(programme_id=programme.id, position=1, title="People feel involved")
+    db.session.add_all([action, decision, question, outcome])
+    reviewing = Programme(slug="review-programme", title="Review programme", summary="In review.",
+                          strategy="", lead_body_id=orgs["public_body"].id,
+                          lead_interface_id=orgs["interface"].id)
+    db.session.add(reviewing)
+    db.session.flush()
+    start_cycle(reviewing.id, 1)
+    in_review = db.session.scalar(select(Stage).where(Stage.programme_id == reviewing.id,
+                                                      Stage.kind == "analyse"))
+    in_review.status, in_review.summary = "in_review", "Ready."
+    db.session.add_all([
+        ProgrammeRole(programme_id=reviewing.id, user_id=people["coordinator"].id, role="coordinator"),
+        ProgrammeRole(programme_id=reviewing.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
+    ])
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({f"org:{k}": v.slug for k, v in orgs.items()})
     ids.update({f"org_id:{k}": v.id for k, v in orgs.items()})
     ids.update({"programme": programme.slug, "programme_id": programme.id,
-                "join_request": join_request.id, "participation_request": asking.id})
+                "join_request": join_request.id, "participation_request": asking.id,
+                "action": action.id, "decision": decision.id, "question": question.id,
+                "outcome": outcome.id})
     return World(ids)

@@ -1,6 +1,7 @@
 """Pages that belong to no domain: home, health check, statements."""
 
 from flask import render_template
+from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,3 +42,23 @@ def accessibility():
 @bp.get("/privacy")
 def privacy():
     return render_template("pages/privacy.html")
+
+
+@bp.get("/my")
+@login_required
+def my_work():
+    """What waits for the signed-in person, whatever programmes they are in."""
+    from flask import request
+
+    from psp import policy
+    from psp.cycles import services as cycles
+    from psp.cycles.models import IN_REVIEW, RETURNED
+    from psp.pagination import paginate
+
+    policy.require(policy.can_see_my_work(current_user))
+    actions = paginate(cycles.my_actions_query(current_user), request.args.get("page"))
+    return render_template(
+        "core/my.html", to_review=cycles.stages_waiting(current_user, "nhs_lead", IN_REVIEW),
+        returned=cycles.stages_waiting(current_user, "coordinator", RETURNED), actions=actions,
+        names=cycles.programme_names([a.stage.programme_id for a in actions.items]),
+        today=cycles.today())

@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from psp import policy
+from psp.cycles import services as cycle_services
+from psp.cycles import wheel
 from psp.extensions import db
 from psp.forms import ActionForm, choices
 from psp.organisations.models import Organisation
@@ -52,8 +54,10 @@ def show(slug):
         .join(Organisation, Organisation.id == Participation.organisation_id)
         .order_by(Organisation.name, Participation.id), request.args.get("page"))
     may_ask = policy.can_ask_any_to_take_part(current_user)
+    cycle = cycle_services.Dashboard(programme, policy.can_see_partner_items(current_user, programme))
     return render_template("programmes/show.html", programme=programme, partners=partners,
-                           areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask)
+                           areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask, cycle=cycle,
+                           wheel=wheel.segments(cycle.cycle_stages))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

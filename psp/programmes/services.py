@@ -40,6 +40,8 @@ def lead_choices(kind):
 
 
 def create_programme(person, data, outcomes):
+    from psp.cycles.services import start_cycle  # cycles build on programmes
+
     lead_body = db.session.get(Organisation, int(data["lead_body"]))
     lead_interface = db.session.get(Organisation, int(data["lead_interface"]))
     if lead_body is None or lead_body.kind != "public-body" or not lead_body.is_verified:
@@ -56,6 +58,7 @@ def create_programme(person, data, outcomes):
     db.session.add(programme)
     db.session.flush()
     audit.record("programme.created", programme, actor=person, title=programme.title)
+    start_cycle(programme.id, 1, data.get("need") or "", actor=person)
     db.session.commit()
     return programme
 

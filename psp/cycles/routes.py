@@ -1,0 +1,323 @@
+"""Stage pages, transitions and what a stage holds. Rules live in services and policy."""
+
+from flask import abort, flash, redirect, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from psp import policy
+from psp.cycles import bp, services
+from psp.cycles.forms import (
+    SIGN_OFF,
+    ActionDetailsForm,
+    ActionStatusForm,
+    DecisionForm,
+    MeasureForm,
+    NeedForm,
+    QuestionForm,
+    ReviewStageForm,
+    StageDatesForm,
+    SubmitStageForm,
+)
+from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Stage
+from psp.extensions import db
+from psp.forms import choices
+from psp.pagination import paginate
+from psp.programmes.models import Outcome, Programme
+
+STAGE = "/<slug>/cycles/<int:number>/<any(" + ", ".join(KINDS) + "):kind>"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _programme(slug):
+    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+
+
+def _stage(slug, number, kind):
+    programme = _programme(slug)
+    stage = services.find_stage(programme, number, kind)
+    if stage is None:
+        abort(404)
+    return programme, stage
+
+
+def _to_stage(programme, stage, message):
+    flash(message, "success")
+    return redirect(services.stage_url(programme, stage))
+
+
+def _page(template, status=200, **context):
+    return render_template(f"cycles/{template}.html", **context), status
+
+
+def _failed(form):
+    return 400 if form.is_submitted() else 200
+
+
+@bp.get(STAGE)
+def stage(slug, number, kind):
+    programme, stage = _stage(slug, number, kind)
+    partner_view = policy.can_see_partner_items(current_user, programme)
+    actions = paginate(services.actions_query(stage), request.args.get("page"))
+    return render_template(
+        "cycles/stage.html", programme=programme, stage=stage, actions=actions,
+        progress=services.progress(stage), decisions=services.decisions(stage, partner_view),
+        questions=services.questions(stage, partner_view), history=services.history(stage),
+        outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
+        statuses=ACTION_STATUS_NAMES)
+
+
+# Transitions --------------------------------------------------------------------
+
+def _transition_page(template, programme, stage, form, status=200, stale=None):
+    return _page(template, status, programme=programme, stage=stage, form=form, stale=stale,
+                 history=services.history(stage)[-3:])
+
+
+@bp.route(STAGE + "/submit", methods=["GET", "POST"])
+@login_required
+def submit(slug, number, kind):
+    programme, stage = _stage(slug, number, kind)
+    policy.require(policy.is_coordinator(current_user, programme))
+    form = SubmitStageForm()
+    allowed = policy.can_submit_stage(current_user, programme, stage)
+    if not form.is_submitted():
+        form.version.data, form.summary.data = stage.version, stage.summary
+        return _transition_page("submit", programme, stage, form, 200 if allowed else 409, stale=not allowed)
+    if not allowed or str(form.version.data) != str(stage.version):
+        return _stale("submit", programme, stage, form)
+    if not form.validate_on_submit():
+        return _transition_page("submit", programme, stage, form, 400)
+    try:
+        services.submit(_me(), programme, stage, form.version.data, form.summary.data)
+    except services.Stale as stale:
+        return _stale("submit", programme, stale.stage, form)
+    except services.Refused as refusal:
+        form.summary.errors = [str(refusal)]
+        return _transition_page("submit", programme, stage, form, 400)
+    return _to_stage(programme, stage, f"{stage.name} is submitted for review. The NHS leads have been told.")
+
+
+@bp.route(STAGE + "/decide", methods=["GET", "POST"])
+@login_required
+def decide(slug, number, kind):
+    programme, stage = _stage(slug, number, kind)
+    policy.require(policy.is_nhs_lead(current_user, programme))
+    form = ReviewStageForm()
+    allowed = policy.can_review_stage(current_user, programme, stage)
+    if not form.is_submitted():
+        form.version.data = stage.version
+        return _transition_page("decide", programme, stage, form, 200 if allowed else 409, stale=not allowed)
+    if not allowed or str(form.version.data) != str(stage.version):
+        return _stale("decide", programme, stage, form)
+    if not form.validate_on_submit():
+        return _transition_page("decide", programme, stage, form, 400)
+    try:
+        if form.decision.data == SIGN_OFF:
+            opened = services.sign_off(_me(), programme, stage, form.version.data, form.reason.data)
+            return _to_stage(programme, opened, f"{stage.name} of cycle {stage.cycle.number} is signed off. "
+                             f"{opened.name} of cycle {opened.cycle.number} is now open.")
+        services.return_stage(_me(), programme, stage, form.version.data, form.reason.data)
+    except services.Stale as stale:
+        return _stale("decide", programme, stale.stage, form)
+    return _to_stage(programme, stage, f"{stage.name} is returned to the coordinators with your reason.")
+
+
+def _stale(template, programme, stage, form):
+    """Show the stage as it is now and keep what was typed; the form is offered again only
+    if it still applies, against the version now shown."""
+    form.version.data = stage.version
+    return _transition_page(template, programme, stage, form, 409, stale=True)
+
+
+# What a stage holds -------------------------------------------------------------
+
+def _editable_or_conflict(programme, stage):
+    policy.require(policy.is_coordinator(current_user, programme))
+    return policy.can_change_stage(current_user, programme, stage)
+
+
+def _owner_choices(form, programme):
+    form.organisation.choices = choices(
+        [("", "Select an organisation")]
+        + [(row.id, row.name) for row in services.partner_organisations(programme)])
+
+
+def _held(template, programme, stage, form, status, **context):
+    conflict = None if stage.is_editable else (
+        f"{stage.name} is {stage.status_name.lower()}, so what it holds cannot be changed now.")
+    return _page(template, 409 if conflict else status, programme=programme, stage=stage, form=form,
+                 conflict=conflict, **context)
+
+
+@bp.route(STAGE + "/actions/new", methods=["GET", "POST"])
+@login_required
+def new_action(slug, number, kind):
+    programme, stage = _stage(slug, number, kind)
+    editable = _editable_or_conflict(programme, stage)
+    form = ActionDetailsForm()
+    _owner_choices(form, programme)
+    if not editable or not form.validate_on_submit():
+        return _held("action", programme, stage, form, _failed(form), action=None)
+    try:
+        services.add_action(_me(), programme, stage, form.title.data, int(form.organisation.data),
+                            form.due_on.data)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _held("action", programme, stage, form, 400, action=None)
+    except services.Stale as stale:
+        return _held("action", programme, stale.stage, form, 409, action=None)
+    return _to_stage(programme, stage, f"Action added: {form.title.data}")
+
+
+def _action(slug, action_id):
+    programme = _programme(slug)
+    action = services.get_action(programme, action_id)
+    if action is None:
+        abort(404)
+    return programme, action
+
+
+@bp.route("/<slug>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(slug, action_id):
+    programme, action = _action(slug, action_id)
+    stage = action.stage
+    editable = _editable_or_conflict(programme, stage)
+    form = ActionDetailsForm(obj=None if request.method == "POST" else action,
+                             data={"organisation": str(action.organisation_id)}
+                             if request.method == "GET" else None)
+    _owner_choices(form, programme)
+    if not editable or not form.validate_on_submit():
+        return _held("action", programme, stage, form, _failed(form), action=action)
+    try:
+        services.edit_action(_me(), programme, action, form.title.data, int(form.organisation.data),
+                             form.due_on.data)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _held("action", programme, stage, form, 400, action=action)
+    except services.Stale as stale:
+        return _held("action", programme, stale.stage, form, 409, action=action)
+    return _to_stage(programme, stage, f"Action saved: {form.title.data}")
+
+
+@bp.route("/<slug>/actions/<int:action_id>/status", methods=["GET", "POST"])
+@login_required
+def action_status(slug, action_id):
+    programme, action = _action(slug, action_id)
+    stage = action.stage
+    policy.require(action.organisation_id in policy.holdings(current_user).member_of
+                   or policy.is_coordinator(current_user, programme))
+    allowed = policy.can_update_action(current_user, programme, action)
+    form = ActionStatusForm(obj=action if request.method == "GET" else None)
+    if not allowed or not form.validate_on_submit():
+        return _held("action_status", programme, stage, form, _failed(form), action=action)
+    try:
+        services.update_action_status(_me(), action, form.status.data, form.blocked_reason.data)
+    except services.Stale as stale:
+        return _held("action_status", programme, stale.stage, form, 409, action=action)
+    return _to_stage(programme, stage, f"{action.title}: {ACTION_STATUS_NAMES[form.status.data].lower()}")
+
+
+def _item_page(kind_of_item, form_class, getter, saver):
+    def page(slug, number=None, kind=None, item_id=None):
+        if item_id is None:
+            programme, stage = _stage(slug, number, kind)
+            item = None
+        else:
+            programme = _programme(slug)
+            item = getter(programme, item_id)
+            if item is None:
+                abort(404)
+            stage = db.session.get(Stage, item.stage_id)
+        editable = _editable_or_conflict(programme, stage)
+        form = form_class(obj=item if request.method == "GET" else None)
+        if not editable or not form.validate_on_submit():
+            return _held(kind_of_item, programme, stage, form, _failed(form), item=item)
+        try:
+            saver(_me(), stage, item, form)
+        except services.Stale as stale:
+            return _held(kind_of_item, programme, stale.stage, form, 409, item=item)
+        return _to_stage(programme, stage, f"{kind_of_item.capitalize()} saved.")
+
+    page.__name__ = f"{kind_of_item}_page"
+    return page
+
+
+_decision = _item_page("decision", DecisionForm, services.get_decision, lambda person, stage, item, form:
+                       services.save_decision(person, stage, item, form.title.data, form.detail.data,
+                                              form.partners_only.data))
+_question = _item_page("question", QuestionForm, services.get_question, lambda person, stage, item, form:
+                       services.save_question(person, stage, item, form.text.data, form.detail.data,
+                                              form.partners_only.data))
+bp.add_url_rule(STAGE + "/decisions/new", "new_decision", login_required(_decision), methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/decisions/<int:item_id>/edit", "edit_decision", login_required(_decision),
+                methods=["GET", "POST"])
+bp.add_url_rule(STAGE + "/questions/new", "new_question", login_required(_question), methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/questions/<int:item_id>/edit", "edit_question", login_required(_question),
+                methods=["GET", "POST"])
+
+
+@bp.route(STAGE + "/dates", methods=["GET", "POST"])
+@login_required
+def dates(slug, number, kind):
+    programme, stage = _stage(slug, number, kind)
+    policy.require(policy.is_coordinator(current_user, programme))
+    form = StageDatesForm(obj=stage if request.method == "GET" else None)
+    if stage.status == "signed_off" or not form.validate_on_submit():
+        conflict = "A signed-off stage keeps the dates it had." if stage.status == "signed_off" else None
+        return _page("dates", 409 if conflict else _failed(form), programme=programme, stage=stage,
+                     form=form, conflict=conflict)
+    try:
+        services.set_dates(_me(), stage, form.planned_start.data, form.planned_end.data)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _page("dates", 400, programme=programme, stage=stage, form=form, conflict=None)
+    except services.Stale:
+        return _page("dates", 409, programme=programme, stage=stage, form=form,
+                     conflict="A signed-off stage keeps the dates it had.")
+    return _to_stage(programme, stage, "Planned dates saved.")
+
+
+REVIEW = "/<slug>/cycles/<int:number>/review"
+
+
+@bp.route(REVIEW + "/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@login_required
+def measure(slug, number, outcome_id):
+    programme, stage = _stage(slug, number, "review")
+    outcome = db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
+                                                      Outcome.programme_id == programme.id))
+    if outcome is None:
+        abort(404)
+    editable = _editable_or_conflict(programme, stage)
+    current = dict(services.outcomes_with_measures(programme, stage)).get(outcome)
+    form = MeasureForm(obj=current if request.method == "GET" else None)
+    if not editable or not form.validate_on_submit():
+        return _held("measure", programme, stage, form, _failed(form), outcome=outcome)
+    try:
+        services.record_measure(_me(), stage, outcome, form.measure.data, form.note.data)
+    except services.Refused as refusal:
+        form.measure.errors = [str(refusal)]
+        return _held("measure", programme, stage, form, 400, outcome=outcome)
+    except services.Stale as stale:
+        return _held("measure", programme, stale.stage, form, 409, outcome=outcome)
+    return _to_stage(programme, stage, f"Measure saved for: {outcome.title}")
+
+
+@bp.route(REVIEW + "/need", methods=["GET", "POST"])
+@login_required
+def need(slug, number):
+    programme, stage = _stage(slug, number, "review")
+    editable = _editable_or_conflict(programme, stage)
+    form = NeedForm(data={"need": stage.reframed_need} if request.method == "GET" else None)
+    if not editable or not form.validate_on_submit():
+        return _held("need", programme, stage, form, _failed(form))
+    try:
+        services.set_reframed_need(_me(), stage, form.need.data)
+    except services.Stale as stale:
+        return _held("need", programme, stale.stage, form, 409)
+    return _to_stage(programme, stage, "Re-framed need saved. It is carried into the next cycle at sign-off.")
+

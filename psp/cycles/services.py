@@ -1,0 +1,483 @@
+"""The Analyse-Plan-Do-Review rules: transitions, what stages hold, and what they add up to.
+
+Each operation commits once. Transitions lock the stage row and compare the
+version the person saw, so of two people acting at once the first wins and the
+second is told the stage changed; the partial unique index on stages is the
+last word on "exactly one current stage".
+"""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from psp import audit, mail
+from psp.auth.models import User
+from psp.cycles.models import (
+    BLOCKED,
+    CURRENT,
+    DONE,
+    IN_PROGRESS,
+    IN_REVIEW,
+    KINDS,
+    OPEN,
+    PLANNED,
+    RETURNED,
+    SIGNED_OFF,
+    UPCOMING,
+    Action,
+    Cycle,
+    Decision,
+    OutcomeMeasure,
+    Question,
+    Stage,
+    StageTransition,
+)
+from psp.extensions import db
+from psp.organisations.models import ACTIVE, Membership, Organisation
+from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRole
+from psp.timeutil import london, utcnow
+
+DUE_SOON = timedelta(days=14)
+
+
+class Refused(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class Stale(Exception):
+    """The stage moved on since the person opened the page."""
+
+    def __init__(self, stage):
+        super().__init__("This stage changed since you opened it")
+        self.stage = stage
+
+
+def _external(endpoint, **values):
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def stage_url(programme, stage, external=False):
+    values = dict(slug=programme.slug, number=stage.cycle.number, kind=stage.kind)
+    return _external("cycles.stage", **values) if external else url_for("cycles.stage", **values)
+
+
+def today():
+    return london(utcnow()).date()
+
+
+# Cycles -------------------------------------------------------------------------
+
+def start_cycle(programme_id, number, need="", actor=None):
+    """Create a cycle with its four stages and open Analyse. Flushes only."""
+    cycle = Cycle(programme_id=programme_id, number=number, need=need or "")
+    db.session.add(cycle)
+    db.session.flush()
+    stages = [Stage(programme_id=programme_id, cycle_id=cycle.id, kind=kind, position=n,
+                    status=UPCOMING) for n, kind in enumerate(KINDS, start=1)]
+    db.session.add_all(stages)
+    db.session.flush()
+    _move(stages[0], OPEN, actor, f"Cycle {number} started")
+    stages[0].opened_at = utcnow()
+    db.session.flush()
+    return cycle
+
+
+def _move(stage, to_status, actor, reason=""):
+    from_status = stage.status
+    transition = StageTransition(stage_id=stage.id, actor_id=getattr(actor, "id", None),
+                                 from_status=from_status, to_status=to_status, reason=reason or "")
+    stage.status = to_status
+    db.session.add(transition)
+    audit.record(f"stage.{to_status}", stage, actor=actor, programme_id=stage.programme_id,
+                 cycle=stage.cycle.number if stage.cycle else None, stage=stage.kind,
+                 from_status=from_status, to_status=to_status, reason=reason or "")
+    return transition
+
+
+def find_stage(programme, number, kind):
+    return db.session.scalar(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
+        Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind))
+
+
+def current_stage(programme):
+    return db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
+                                                 Stage.status.in_(CURRENT)))
+
+
+def all_stages(programme):
+    """Every stage of every cycle, for the timeline: one query."""
+    return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
+        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
+
+
+def _locked(stage):
+    """Re-read the stage under a row lock (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
+    return db.session.scalars(select(Stage).where(Stage.id == stage.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+def _check_version(stage, seen_version):
+    if seen_version is None or int(seen_version) != stage.version:
+        raise Stale(stage)
+
+
+def _commit_transition(stage):
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Stale(db.session.get(Stage, stage.id, populate_existing=True)) from None
+
+
+# Transitions --------------------------------------------------------------------
+
+def submit(person, programme, stage, seen_version, summary):
+    stage = _locked(stage)
+    _check_version(stage, seen_version)
+    if stage.status not in (OPEN, RETURNED):
+        raise Stale(stage)
+    if stage.kind == "review":
+        missing = _unmeasured_outcomes(programme, stage)
+        if missing:
+            raise Refused("Record a measure for every agreed outcome before you submit Review: "
+                          + "; ".join(o.title for o in missing), field="summary")
+        if not stage.reframed_need.strip():
+            raise Refused("Write the re-framed need before you submit Review", field="summary")
+    stage.summary = summary
+    stage.submitted_at = utcnow()
+    _move(stage, IN_REVIEW, person, summary)
+    _notify(programme, stage, "submitted", person, summary, roles=("nhs_lead",))
+    _commit_transition(stage)
+    return stage
+
+
+def return_stage(person, programme, stage, seen_version, reason):
+    stage = _locked(stage)
+    _check_version(stage, seen_version)
+    if stage.status != IN_REVIEW:
+        raise Stale(stage)
+    _move(stage, RETURNED, person, reason)
+    _notify(programme, stage, "returned", person, reason, roles=("coordinator", "nhs_lead"))
+    _commit_transition(stage)
+    return stage
+
+
+def sign_off(person, programme, stage, seen_version, note=""):
+    """Sign off and open what comes next: the next stage, or Analyse of the next cycle."""
+    stage = _locked(stage)
+    _check_version(stage, seen_version)
+    if stage.status != IN_REVIEW:
+        raise Stale(stage)
+    now = utcnow()
+    _move(stage, SIGNED_OFF, person, note)
+    stage.signed_off_at = now
+    db.session.flush()  # the old stage stops being current before the next one starts
+    if stage.kind == "review":
+        cycle = stage.cycle
+        cycle.closed_at = now
+        opened = start_cycle(programme.id, cycle.number + 1, stage.reframed_need, actor=person)
+        next_stage = db.session.scalar(select(Stage).where(Stage.cycle_id == opened.id,
+                                                           Stage.kind == "analyse"))
+    else:
+        next_stage = db.session.scalar(select(Stage).where(
+            Stage.cycle_id == stage.cycle_id, Stage.position == stage.position + 1)
+            .with_for_update())
+        _move(next_stage, OPEN, person, f"{stage.name} signed off")
+        next_stage.opened_at = now
+    _notify(programme, stage, "signed_off", person, note, roles=("coordinator", "nhs_lead"),
+            next_stage=next_stage)
+    _commit_transition(stage)
+    return next_stage
+
+
+def _people_with_roles(programme, roles):
+    return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
+        ProgrammeRole.programme_id == programme.id, ProgrammeRole.role.in_(roles),
+        User.disabled_at.is_(None)).distinct().order_by(User.id)).all()
+
+
+SUBJECTS = {
+    "submitted": "{stage} stage of {programme} is ready for your review",
+    "returned": "{stage} stage of {programme} was returned",
+    "signed_off": "{stage} stage of {programme} is signed off",
+}
+
+
+def _notify(programme, stage, event, actor, text, roles, next_stage=None):
+    subject = SUBJECTS[event].format(stage=stage.name, programme=programme.title)
+    for person in _people_with_roles(programme, roles):
+        if person.id == getattr(actor, "id", None):
+            continue
+        mail.queue(person.email, subject, f"mail/stage_{event}.txt", person=person, actor=actor,
+                   programme=programme, stage=stage, text=text, next_stage=next_stage,
+                   url=stage_url(programme, next_stage or stage, external=True))
+
+
+# What a stage holds ----------------------------------------------------------------
+
+def _editable(stage):
+    stage = _locked(stage)
+    if not stage.is_editable:
+        raise Stale(stage)
+    return stage
+
+
+def partner_organisations(programme):
+    """Organisations that may own an action: admitted partners and the two leads."""
+    partners = select(Participation.organisation_id).where(
+        Participation.programme_id == programme.id, Participation.status == ADMITTED)
+    return db.session.execute(select(Organisation.id, Organisation.name).where(
+        (Organisation.id.in_(partners)) | (Organisation.id.in_(
+            [programme.lead_body_id, programme.lead_interface_id]))).order_by(Organisation.name)).all()
+
+
+def _check_owner(programme, organisation_id):
+    allowed = {row.id for row in partner_organisations(programme)}
+    if organisation_id not in allowed:
+        raise Refused("Select an organisation that takes part in the programme", field="organisation")
+
+
+def add_action(person, programme, stage, title, organisation_id, due_on):
+    stage = _editable(stage)
+    _check_owner(programme, organisation_id)
+    action = Action(stage_id=stage.id, organisation_id=organisation_id, title=title, due_on=due_on,
+                    status=PLANNED, created_by_id=person.id)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action.added", action, actor=person, stage_id=stage.id, title=title,
+                 organisation_id=organisation_id, due_on=due_on.isoformat())
+    db.session.commit()
+    return action
+
+
+def edit_action(person, programme, action, title, organisation_id, due_on):
+    _editable(action.stage)
+    _check_owner(programme, organisation_id)
+    action.title, action.organisation_id, action.due_on = title, organisation_id, due_on
+    audit.record("action.edited", action, actor=person, title=title, organisation_id=organisation_id,
+                 due_on=due_on.isoformat())
+    db.session.commit()
+    return action
+
+
+def update_action_status(person, action, status, reason=""):
+    _editable(action.stage)
+    if status == BLOCKED and not reason:
+        raise Refused("Enter what is blocking the action", field="blocked_reason")
+    before = action.status
+    action.status = status
+    action.blocked_reason = reason if status == BLOCKED else ""
+    audit.record("action.status_changed", action, actor=person, from_status=before, to_status=status,
+                 reason=action.blocked_reason)
+    db.session.commit()
+    return action
+
+
+def save_decision(person, stage, decision, title, detail, partners_only):
+    stage = _editable(stage)
+    if decision is None:
+        decision = Decision(stage_id=stage.id, created_by_id=person.id)
+        db.session.add(decision)
+    decision.title, decision.detail, decision.partners_only = title, detail or "", bool(partners_only)
+    db.session.flush()
+    audit.record("decision.saved", decision, actor=person, stage_id=stage.id, title=title)
+    db.session.commit()
+    return decision
+
+
+def save_question(person, stage, question, text, detail, partners_only):
+    stage = _editable(stage)
+    if question is None:
+        question = Question(stage_id=stage.id, created_by_id=person.id)
+        db.session.add(question)
+    question.text, question.detail, question.partners_only = text, detail or "", bool(partners_only)
+    db.session.flush()
+    audit.record("question.saved", question, actor=person, stage_id=stage.id, text=text)
+    db.session.commit()
+    return question
+
+
+def set_dates(person, stage, start, end):
+    if start and end and end < start:
+        raise Refused("Planned end must be the same as or after the planned start", field="planned_end")
+    stage = _locked(stage)
+    if stage.status == SIGNED_OFF:
+        raise Stale(stage)
+    stage.planned_start, stage.planned_end = start, end
+    audit.record("stage.dates_planned", stage, actor=person,
+                 planned_start=start.isoformat() if start else None,
+                 planned_end=end.isoformat() if end else None)
+    db.session.commit()
+
+
+def record_measure(person, stage, outcome, measure, note):
+    stage = _editable(stage)
+    row = db.session.scalar(select(OutcomeMeasure).where(
+        OutcomeMeasure.outcome_id == outcome.id, OutcomeMeasure.stage_id == stage.id))
+    if row is None:
+        row = OutcomeMeasure(outcome_id=outcome.id, stage_id=stage.id)
+        db.session.add(row)
+    row.measure, row.note, row.recorded_by_id = measure, note or "", person.id
+    db.session.flush()
+    audit.record("outcome.measured", row, actor=person, outcome_id=outcome.id, stage_id=stage.id,
+                 measure=measure)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("Someone recorded this measure a moment ago: check it and try again",
+                      field="measure") from None
+
+
+def set_reframed_need(person, stage, need):
+    stage = _editable(stage)
+    stage.reframed_need = need
+    audit.record("stage.need_reframed", stage, actor=person)
+    db.session.commit()
+
+
+def _unmeasured_outcomes(programme, stage):
+    measured = select(OutcomeMeasure.outcome_id).where(OutcomeMeasure.stage_id == stage.id)
+    return db.session.scalars(select(Outcome).where(Outcome.programme_id == programme.id,
+                                                    Outcome.id.not_in(measured))
+                              .order_by(Outcome.position)).all()
+
+
+# What it adds up to -------------------------------------------------------------
+
+class Progress:
+    """A stage's progress, counted from its actions and decisions."""
+
+    def __init__(self, counts, decisions=0):
+        self.counts = {status: counts.get(status, 0) for status in (PLANNED, IN_PROGRESS, DONE, BLOCKED)}
+        self.decisions = decisions
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def done(self):
+        return self.counts[DONE]
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(stage):
+    """Two aggregate queries, whatever the number of actions."""
+    counts = dict(db.session.execute(select(Action.status, func.count()).where(
+        Action.stage_id == stage.id).group_by(Action.status)).all())
+    decisions = db.session.scalar(select(func.count()).select_from(Decision).where(
+        Decision.stage_id == stage.id))
+    return Progress(counts, decisions)
+
+
+def actions_query(stage):
+    return select(Action).where(Action.stage_id == stage.id).order_by(Action.due_on, Action.id)
+
+
+def decisions(stage, include_partner_items):
+    query = select(Decision).where(Decision.stage_id == stage.id)
+    if not include_partner_items:
+        query = query.where(Decision.partners_only.is_(False))
+    return db.session.scalars(query.order_by(Decision.id)).all()
+
+
+def questions(stage, include_partner_items):
+    query = select(Question).where(Question.stage_id == stage.id)
+    if not include_partner_items:
+        query = query.where(Question.partners_only.is_(False))
+    return db.session.scalars(query.order_by(Question.id)).all()
+
+
+def history(stage):
+    return db.session.scalars(select(StageTransition).where(StageTransition.stage_id == stage.id)
+                              .order_by(StageTransition.id)).all()
+
+
+def outcomes_with_measures(programme, stage=None):
+    """Each outcome with its latest measure, or the measure of the given Review stage."""
+    if stage is not None:
+        chosen = select(OutcomeMeasure.id).where(OutcomeMeasure.stage_id == stage.id)
+    else:
+        chosen = select(func.max(OutcomeMeasure.id)).join(
+            Outcome, Outcome.id == OutcomeMeasure.outcome_id).where(
+            Outcome.programme_id == programme.id).group_by(OutcomeMeasure.outcome_id)
+    rows = db.session.execute(select(Outcome, OutcomeMeasure).outerjoin(
+        OutcomeMeasure, (OutcomeMeasure.outcome_id == Outcome.id) & OutcomeMeasure.id.in_(chosen))
+        .where(Outcome.programme_id == programme.id).order_by(Outcome.position)).all()
+    return [(outcome, measure) for outcome, measure in rows]
+
+
+def get_action(programme, action_id):
+    return db.session.scalar(select(Action).join(Stage, Stage.id == Action.stage_id).where(
+        Action.id == action_id, Stage.programme_id == programme.id))
+
+
+def get_decision(programme, decision_id):
+    return db.session.scalar(select(Decision).join(Stage, Stage.id == Decision.stage_id).where(
+        Decision.id == decision_id, Stage.programme_id == programme.id))
+
+
+def get_question(programme, question_id):
+    return db.session.scalar(select(Question).join(Stage, Stage.id == Question.stage_id).where(
+        Question.id == question_id, Stage.programme_id == programme.id))
+
+
+# What waits for a person --------------------------------------------------------
+
+def stages_waiting(person, role, status):
+    """Current stages in a given status on the programmes where the person holds a role."""
+    from psp.programmes.models import Programme
+
+    return db.session.execute(select(Stage, Programme).join(
+        Programme, Programme.id == Stage.programme_id).join(
+        ProgrammeRole, (ProgrammeRole.programme_id == Stage.programme_id)
+        & (ProgrammeRole.user_id == person.id) & (ProgrammeRole.role == role)).where(
+        Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)).all()
+
+
+def my_actions_query(person):
+    """Actions of the person's organisations that are not done and are due within two weeks or
+    overdue, on stages still open or returned."""
+    organisations = select(Membership.organisation_id).where(
+        Membership.user_id == person.id, Membership.status == ACTIVE)
+    return (select(Action).join(Stage, Stage.id == Action.stage_id)
+            .where(Action.organisation_id.in_(organisations), Action.status != DONE,
+                   Stage.status.in_((OPEN, RETURNED)), Action.due_on <= today() + DUE_SOON)
+            .order_by(Action.due_on, Action.id))
+
+
+def programme_names(programme_ids):
+    """Slug and title for a page of rows, in one query."""
+    from psp.programmes.models import Programme
+
+    if not programme_ids:
+        return {}
+    rows = db.session.execute(select(Programme.id, Programme.slug, Programme.title).where(
+        Programme.id.in_(set(programme_ids)))).all()
+    return {row.id: row for row in rows}
+
+
+class Dashboard:
+    """What the programme page shows about the cycle: a fixed number of queries."""
+
+    def __init__(self, programme, include_partner_items):
+        self.stages = all_stages(programme)
+        self.current = next((s for s in self.stages if s.is_current), None)
+        self.cycle_stages = [s for s in self.stages if self.current and s.cycle_id == self.current.cycle_id]
+        self.cycles = []
+        for stage in self.stages:
+            if not self.cycles or self.cycles[-1][0].id != stage.cycle_id:
+                self.cycles.append((stage.cycle, []))
+            self.cycles[-1][1].append(stage)
+        self.progress = progress(self.current) if self.current else None
+        self.questions = questions(self.current, include_partner_items) if self.current else []
+        self.outcomes = outcomes_with_measures(programme)
