@@ -1,6 +1,8 @@
 """Demo data: invented people at example.org and organisations with names we made up,
 set among real places and public bodies. Only `flask psp seed-demo` loads it."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from psp.auth import passwords
@@ -144,5 +146,81 @@ def seed():
                                      decided_at=utcnow()))
     db.session.add(Participation(programme_id=programme.id, status=REQUESTED,
                                  organisation_id=organisations["Hawick Rural Befriending"].id))
+    _first_cycle(programme, people, organisations)
     db.session.commit()
     return True
+
+
+def _first_cycle(programme, people, organisations):
+    """Part-way through cycle 1: Analyse signed off after a return, Plan open with actions."""
+    from psp.cycles.models import Action, Decision, Question, Stage, StageTransition
+    from psp.cycles.services import start_cycle
+
+    coordinator, lead = people["coordinator@example.org"], people["nhs.lead@example.org"]
+    now = utcnow()
+    today = now.date()
+
+    def ago(days):
+        return now - timedelta(days=days)
+
+    cycle = start_cycle(programme.id, 1, "How people in Lothian want mental health care to be "
+                        "provided once services move out of the Royal Edinburgh Hospital.", actor=coordinator)
+    cycle.opened_at = ago(110)
+    stages = {s.kind: s for s in db.session.scalars(select(Stage).where(Stage.cycle_id == cycle.id))}
+    analyse, plan = stages["analyse"], stages["plan"]
+    db.session.query(StageTransition).filter_by(stage_id=analyse.id).update({"created_at": ago(110)})
+    analyse.planned_start, analyse.planned_end = (today - timedelta(days=110), today - timedelta(days=60))
+    plan.planned_start, plan.planned_end = (today - timedelta(days=50), today + timedelta(days=40))
+    stages["do"].planned_start = today + timedelta(days=41)
+    stages["do"].planned_end = today + timedelta(days=220)
+    stages["review"].planned_start = today + timedelta(days=221)
+    stages["review"].planned_end = today + timedelta(days=280)
+    first_summary = ("Eleven listening sessions across all five areas, 214 people took part. "
+                     "Main needs: help sooner, closer to home; a planned move out of hospital.")
+    summary = first_summary + (" Added after review: what families and carers told us at the "
+                               "Craigmillar and Livingston sessions, and the gaps in the Borders.")
+    history = [
+        (analyse, "open", "in_review", coordinator, first_summary, 58),
+        (analyse, "in_review", "returned", lead, "The summary says little about families and carers, "
+         "and nothing about the Scottish Borders. Please add both before sign-off.", 55),
+        (analyse, "returned", "in_review", coordinator, summary, 52),
+        (analyse, "in_review", "signed_off", lead, "Thank you: a clear picture of need to plan from.", 50),
+        (plan, "upcoming", "open", lead, "Analyse signed off", 50),
+    ]
+    for stage, before, after, actor, reason, days in history:
+        db.session.add(StageTransition(stage_id=stage.id, actor_id=actor.id, from_status=before,
+                                       to_status=after, reason=reason, created_at=ago(days)))
+    analyse.status, analyse.summary = "signed_off", summary
+    analyse.opened_at, analyse.submitted_at, analyse.signed_off_at = ago(110), ago(52), ago(50)
+    db.session.flush()
+    plan.status, plan.opened_at = "open", ago(50)
+    db.session.add_all([
+        Decision(stage_id=analyse.id, title="Listening sessions in every area before planning",
+                 detail="Each third-sector interface hosts at least one session.", created_at=ago(100)),
+        Question(stage_id=analyse.id, text="What would help people sooner, before they reach hospital?",
+                 detail="", created_at=ago(100)),
+        Decision(stage_id=plan.id, title="Community crisis support to be planned first",
+                 detail="Partners ranked it the most pressing need.", created_at=ago(30)),
+        Question(stage_id=plan.id, text="Which of the planned actions could your organisation lead?",
+                 detail="Tell us what you would need to take it on.", created_at=ago(40)),
+        Question(stage_id=plan.id, text="Where are the gaps in support after discharge?",
+                 detail="For partners: please draw on what the people you support tell you.",
+                 partners_only=True, created_at=ago(35)),
+    ])
+
+    def action(owner, title, due_in, status="planned", reason=""):
+        db.session.add(Action(stage_id=plan.id, organisation_id=organisations[owner].id, title=title,
+                              due_on=today + timedelta(days=due_in), status=status, blocked_reason=reason,
+                              created_by_id=coordinator.id, created_at=ago(45)))
+
+    action("Leith Peer Support Network", "Design a peer support offer for people leaving hospital",
+           -20, "done")
+    action("Craigmillar Carers Circle", "Set out what carers need at discharge", -10, "done")
+    action("Dalkeith Community Kitchen", "Plan a weekly drop-in meal with mental health support", -3,
+           "in_progress")
+    action("Dunbar Housing and Recovery Trust", "Agree housing pathways with East Lothian Council", 5,
+           "blocked", "Waiting for the council to name a housing lead; EVOC has asked twice.")
+    action("Leith Peer Support Network", "Recruit and train eight peer supporters", 9, "in_progress")
+    action("Galashiels Recovery Café", "Plan a recovery café evening in Hawick", 12)
+    action("Livingston Family Support Hub", "Plan a family support line", 25)
+    action("EVOC", "Cost each planned action with partners", 30)

@@ -66,7 +66,7 @@ def stage(slug, number, kind):
         progress=services.progress(stage), decisions=services.decisions(stage, partner_view),
         questions=services.questions(stage, partner_view), history=services.history(stage),
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
-        statuses=ACTION_STATUS_NAMES)
+        statuses=ACTION_STATUS_NAMES, today=services.today())
 
 
 # Transitions --------------------------------------------------------------------
