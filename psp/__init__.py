@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from psp import config as settings
 from psp import database  # noqa: F401  (registers the SQLite engine events)
@@ -28,6 +29,13 @@ ERROR_TITLES = {
 }
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` in every route: a number too big for a database integer is simply not found."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(test_config=None):
     app = Flask(
         __name__,
@@ -35,6 +43,7 @@ def create_app(test_config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = DatabaseInteger
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if test_config is None:

@@ -56,9 +56,13 @@ class ReviewStageForm(FlaskForm):
     reason = _text("Reason or note", None, 8000)
     submit = SubmitField("Confirm decision", widget=GovSubmitInput())
 
-    def validate_reason(self, field):
-        if self.decision.data == RETURN and not field.data:
-            raise ValidationError("Enter the reason for returning the stage")
+    def validate(self, extra_validators=None):
+        # Optional() stops a field's own chain when empty, so this check lives on the form.
+        valid = super().validate(extra_validators)
+        if self.decision.data == RETURN and not self.reason.data and not self.reason.errors:
+            self.reason.errors = ["Enter the reason for returning the stage"]
+            return False
+        return valid
 
 
 class ActionDetailsForm(FlaskForm):
@@ -76,9 +80,12 @@ class ActionStatusForm(FlaskForm):
     blocked_reason = _text("What is blocking it (if blocked)", None, 2000)
     submit = SubmitField("Update status", widget=GovSubmitInput())
 
-    def validate_blocked_reason(self, field):
-        if self.status.data == "blocked" and not field.data:
-            raise ValidationError("Enter what is blocking the action")
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.status.data == "blocked" and not self.blocked_reason.data and not self.blocked_reason.errors:
+            self.blocked_reason.errors = ["Enter what is blocking the action"]
+            return False
+        return valid
 
 
 class DecisionForm(FlaskForm):

@@ -113,3 +113,13 @@ def test_admin_page_numbers_are_bounded(app, client, auth, make_user, page):
     make_user(email="root@example.org", is_site_admin=True)
     auth.sign_in("root@example.org")
     assert client.get("/admin/people", query_string={"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/programmes/test-programme/cycles/99999999999999999999/plan",
+    "/programmes/test-programme/actions/99999999999999999999/status",
+    "/organisations/partner-charity/members/99999999999999999999/accept",
+])
+def test_numbers_too_big_for_the_database_are_not_found(app, world, sign_in_as, path):
+    client = sign_in_as("coordinator@example.org")
+    assert client.get(path).status_code == 404
