@@ -118,8 +118,14 @@ def test_admin_page_numbers_are_bounded(app, client, auth, make_user, page):
 @pytest.mark.parametrize("path", [
     "/programmes/test-programme/cycles/99999999999999999999/plan",
     "/programmes/test-programme/actions/99999999999999999999/status",
-    "/organisations/partner-charity/members/99999999999999999999/accept",
 ])
 def test_numbers_too_big_for_the_database_are_not_found(app, world, sign_in_as, path):
     client = sign_in_as("coordinator@example.org")
     assert client.get(path).status_code == 404
+
+
+def test_a_number_too_big_in_a_form_address_is_not_found(app, world, sign_in_as):
+    admin = sign_in_as("organisation.admin@example.org")
+    response = admin.forms.post("/organisations/partner-charity/members/99999999999999999999/accept", {},
+                                page="/account")
+    assert response.status_code == 404
