@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit, mail
@@ -379,8 +380,14 @@ def progress(stage):
     return Progress(counts, decisions)
 
 
+def _without_owner_areas(query):
+    """Lists of actions show the owner's name; its areas would cost a query per page."""
+    return query.options(defaultload(Action.organisation).lazyload(Organisation.areas))
+
+
 def actions_query(stage):
-    return select(Action).where(Action.stage_id == stage.id).order_by(Action.due_on, Action.id)
+    return _without_owner_areas(select(Action).where(Action.stage_id == stage.id)
+                                .order_by(Action.due_on, Action.id))
 
 
 def decisions(stage, include_partner_items):
@@ -449,10 +456,11 @@ def my_actions_query(person):
     overdue, on stages still open or returned."""
     organisations = select(Membership.organisation_id).where(
         Membership.user_id == person.id, Membership.status == ACTIVE)
-    return (select(Action).join(Stage, Stage.id == Action.stage_id)
-            .where(Action.organisation_id.in_(organisations), Action.status != DONE,
-                   Stage.status.in_((OPEN, RETURNED)), Action.due_on <= today() + DUE_SOON)
-            .order_by(Action.due_on, Action.id))
+    return _without_owner_areas(
+        select(Action).join(Stage, Stage.id == Action.stage_id)
+        .where(Action.organisation_id.in_(organisations), Action.status != DONE,
+               Stage.status.in_((OPEN, RETURNED)), Action.due_on <= today() + DUE_SOON)
+        .order_by(Action.due_on, Action.id))
 
 
 def programme_names(programme_ids):

@@ -41,7 +41,8 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     areas: Mapped[list["OrganisationArea"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="OrganisationArea.area")
+        cascade="all, delete-orphan", lazy="select", order_by="OrganisationArea.area")
+    # Lists that show areas ask for them with selectinload; single pages load them when drawn.
 
     @property
     def area_codes(self):

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from psp import policy
 from psp.extensions import db
@@ -50,7 +51,7 @@ def directory():
         query = query.where(Organisation.kind == kind)
     if search:
         query = query.where(func.lower(Organisation.name).contains(search.lower(), autoescape=True))
-    page = paginate(query, request.args.get("page"))
+    page = paginate(query.options(selectinload(Organisation.areas)), request.args.get("page"))
     return render_template("organisations/directory.html", page=page, area=area, kind=kind,
                            search=search, areas=AREAS, kinds=ORGANISATION_KINDS)
 
@@ -80,7 +81,7 @@ def to_verify():
     policy.require(policy.can_verify_organisations(current_user))
     query = select(Organisation).where(Organisation.status == PENDING).order_by(
         Organisation.created_at, Organisation.id)
-    page = paginate(query, request.args.get("page"))
+    page = paginate(query.options(selectinload(Organisation.areas)), request.args.get("page"))
     return render_template("organisations/to_verify.html", page=page, kinds=ORGANISATION_KINDS,
                            areas=AREAS)
 

@@ -1,7 +1,5 @@
 """Helpers for cycle tests: read the stage back, walk a stage through its transitions."""
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from psp.cycles.models import Cycle, Stage, StageTransition
@@ -53,11 +51,3 @@ def decide(client, decision, reason="", kind="analyse", number=1, slug="test-pro
     version, token = version_on(client, url)
     return client.post(url, data={"csrf_token": token, "version": version, "decision": decision,
                                   "reason": reason})
-
-
-def due(day):
-    return {"due_on": [str(day.day), str(day.month), str(day.year)]}
-
-
-def later():
-    return date(2027, 6, 30)

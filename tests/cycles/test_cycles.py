@@ -11,7 +11,7 @@ from psp.cycles.models import Action, Cycle, Decision, OutcomeMeasure, Question,
 from psp.extensions import db
 from psp.programmes.models import Programme
 from psp.timeutil import utcnow
-from tests.cycles.helpers import P, current_stages, decide, due, stage, submit, transitions, version_on
+from tests.cycles.helpers import P, current_stages, decide, stage, submit, transitions, version_on
 
 
 def test_a_new_programme_starts_cycle_one_with_analyse_open(app, world, sign_in_as):
@@ -362,7 +362,8 @@ def test_partner_only_decisions_and_questions(app, world, sign_in_as):
     assert coordinator.forms.post(P + f"/decisions/{decision_id}/edit", {
         "title": "Fund a pilot", "detail": "Agreed by the board."}).status_code == 302
     assert "Fund a pilot" in app.test_client().get(P + "/cycles/1/analyse").get_data(as_text=True)
-    assert coordinator.forms.post(P + f"/questions/{question_id}/edit", {"text": "x" * 501}).status_code == 400
+    too_long = coordinator.forms.post(P + f"/questions/{question_id}/edit", {"text": "x" * 501})
+    assert too_long.status_code == 400
 
 
 def test_planned_dates(app, world, sign_in_as):

@@ -1,0 +1,222 @@
+"""An Analyse-Plan-Do-Review round in Chromium, with an axe scan of every page state."""
+
+import re
+
+from playwright.sync_api import expect
+
+from psp.cycles.services import today
+from psp.extensions import db
+from psp.programmes.models import ProgrammeRole
+from psp.timeutil import format_day
+from tests.browser.test_partnership_journeys import signed_in_page
+from tests.factories import PASSWORD
+
+STAGE = "/programmes/test-programme/cycles/1/analyse"
+
+
+def _error_summary(page, *messages):
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    for message in messages:
+        expect(summary).to_contain_text(message)
+
+
+def _fill_date(page, day):
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+
+
+def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
+    coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
+    coordinator.goto(live_server.url + "/programmes/test-programme")
+    expect(coordinator.get_by_role("heading", name="Where the programme is now")).to_be_visible()
+    expect(coordinator.get_by_role("img", name=re.compile(r"^Cycle 1: Analyse is open"))).to_be_visible()
+    expect(coordinator.get_by_role("heading", name="Timeline")).to_be_visible()
+    for kind in ("Analyse", "Plan", "Do", "Review"):
+        # The ", cycle 1" is visually hidden, so Chromium's name has a space before the comma.
+        expect(coordinator.get_by_role("link", name=re.compile(rf"^{kind}\s*, cycle 1$"))).to_be_visible()
+    axe_scan(coordinator, "programme dashboard, Analyse open")
+
+    coordinator.get_by_role("link", name=re.compile(r"^Analyse\s*, cycle 1$")).click()
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Analyse")
+    expect(coordinator.get_by_role("link", name="Update status of Map services")).to_be_visible()
+    axe_scan(coordinator, "stage page, open")
+
+    # An action, with the errors first.
+    coordinator.get_by_role("link", name="Add an action").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Add an action")
+    axe_scan(coordinator, "add an action")
+    coordinator.get_by_role("button", name="Save action").click()
+    _error_summary(coordinator, "Enter what is to be done",
+                   "Select the organisation that owns the action", "Enter the due date")
+    axe_scan(coordinator, "add an action with errors")
+    coordinator.get_by_label("What is to be done").fill("Hold a listening event")
+    coordinator.get_by_label("Organisation that owns it").select_option(label="Partner Charity")
+    expect(coordinator.get_by_role("group", name="Due date")).to_be_visible()
+    _fill_date(coordinator, today())
+    coordinator.get_by_role("button", name="Save action").click()
+    expect(coordinator.get_by_text("Action added: Hold a listening event")).to_be_visible()
+    expect(coordinator.get_by_role("cell", name="Hold a listening event", exact=True)).to_be_visible()
+
+    # Submit Analyse: an empty summary first.
+    coordinator.get_by_role("button", name="Submit Analyse for review").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Submit Analyse for review")
+    axe_scan(coordinator, "submit stage")
+    coordinator.get_by_role("button", name="Submit for review").click()
+    _error_summary(coordinator, "Enter a summary of what was done and decided")
+    axe_scan(coordinator, "submit stage with errors")
+    coordinator.get_by_label("Summary of what was done and decided").fill(
+        "We mapped the services and heard from 40 people.")
+    coordinator.get_by_role("button", name="Submit for review").click()
+    expect(coordinator.get_by_text("Analyse is submitted for review. The NHS leads have been told.")
+           ).to_be_visible()
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("In review")
+    expect(coordinator.get_by_role("link", name="Add an action")).to_have_count(0)
+    axe_scan(coordinator, "stage page, in review")
+
+    # The NHS lead finds it in their work, and returns it with a reason.
+    lead = signed_in_page(browser, live_server, "nhs.lead@example.org")
+    lead.get_by_role("link", name="Your work").click()
+    expect(lead.get_by_role("heading", name="Stages to review")).to_be_visible()
+    axe_scan(lead, "your work, stages to review")
+    lead.get_by_role("link", name="Test programme: Analyse, cycle 1").click()
+    axe_scan(lead, "stage page, in review, NHS lead")
+    lead.get_by_role("button", name="Review Analyse").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Review Analyse")
+    expect(lead.get_by_text("We mapped the services and heard from 40 people.")).to_be_visible()
+    axe_scan(lead, "decide")
+    lead.get_by_label("Return it to the coordinators").check()
+    lead.get_by_role("button", name="Confirm decision").click()
+    _error_summary(lead, "Enter the reason for returning the stage")
+    axe_scan(lead, "decide with errors")
+    lead.get_by_label("Return it to the coordinators").check()
+    lead.get_by_label("Reason or note").fill("Say which services have waiting lists.")
+    lead.get_by_role("button", name="Confirm decision").click()
+    expect(lead.get_by_text("Analyse is returned to the coordinators with your reason.")).to_be_visible()
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Returned")
+
+    # The coordinator sees it returned, and resubmits.
+    coordinator.get_by_role("link", name="Your work").click()
+    expect(coordinator.get_by_role("heading", name="Stages returned to you")).to_be_visible()
+    axe_scan(coordinator, "your work, stages returned")
+    coordinator.get_by_role("link", name="Test programme: Analyse, cycle 1").click()
+    expect(coordinator.locator(".govuk-warning-text")).to_contain_text(
+        "Say which services have waiting lists.")
+    axe_scan(coordinator, "stage page, returned")
+    coordinator.get_by_role("button", name="Resubmit Analyse for review").click()
+    summary = coordinator.get_by_label("Summary of what was done and decided")
+    expect(summary).to_have_value("We mapped the services and heard from 40 people.")
+    summary.fill("We mapped the services; three have waiting lists over 12 weeks.")
+    coordinator.get_by_role("button", name="Submit for review").click()
+    expect(coordinator.get_by_text("Analyse is submitted for review. The NHS leads have been told.")
+           ).to_be_visible()
+
+    # The NHS lead signs it off, which opens Plan.
+    lead.goto(live_server.url + STAGE)
+    lead.get_by_role("button", name="Review Analyse").click()
+    lead.get_by_label("Sign off this stage").check()
+    lead.get_by_label("Reason or note").fill("Clear and complete.")
+    lead.get_by_role("button", name="Confirm decision").click()
+    expect(lead.get_by_text("Analyse of cycle 1 is signed off. Plan of cycle 1 is now open.")).to_be_visible()
+    expect(lead).to_have_url(re.compile(r"/programmes/test-programme/cycles/1/plan$"))
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Plan")
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Open")
+    axe_scan(lead, "stage page, Plan opened")
+
+    coordinator.goto(live_server.url + "/programmes/test-programme")
+    expect(coordinator.locator("#wheel-title")).to_have_text("Cycle 1: Plan is open")
+    expect(coordinator.get_by_role("img", name=re.compile(r"^Cycle 1: Plan is open"))).to_be_visible()
+    axe_scan(coordinator, "programme dashboard, Plan open")
+    coordinator.goto(live_server.url + STAGE)
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Signed off")
+    expect(coordinator.get_by_role("link", name="Update status of Map services")).to_have_count(0)
+    axe_scan(coordinator, "stage page, signed off")
+
+    # A Plan action due today, which the partner sees in their work and updates.
+    coordinator.goto(live_server.url + "/programmes/test-programme/cycles/1/plan")
+    coordinator.get_by_role("link", name="Add an action").click()
+    coordinator.get_by_label("What is to be done").fill("Draft the referral pathway")
+    coordinator.get_by_label("Organisation that owns it").select_option(label="Partner Charity")
+    _fill_date(coordinator, today())
+    coordinator.get_by_role("button", name="Save action").click()
+    expect(coordinator.get_by_text("Action added: Draft the referral pathway")).to_be_visible()
+
+    partner = signed_in_page(browser, live_server, "partner.member@example.org")
+    partner.get_by_role("link", name="Your work").click()
+    due = partner.get_by_role("row").filter(has_text="Draft the referral pathway")
+    expect(due).to_contain_text(format_day(today()))
+    expect(due).to_contain_text("Planned")
+    expect(partner.get_by_role("link", name="Map services")).to_have_count(0)
+    axe_scan(partner, "your work, actions due")
+    partner.get_by_role("link", name="Test programme: Plan, cycle 1").click()
+    axe_scan(partner, "stage page, partner member")
+    partner.get_by_role("link", name="Update status of Draft the referral pathway").click()
+    expect(partner.get_by_role("heading", level=1)).to_have_text("Update the status of an action")
+    for status in ("Planned", "In progress", "Done", "Blocked"):
+        expect(partner.get_by_label(status, exact=True)).to_be_visible()
+    expect(partner.get_by_label("Planned", exact=True)).to_be_checked()
+    axe_scan(partner, "action status")
+    partner.get_by_label("Blocked", exact=True).check()
+    partner.get_by_role("button", name="Update status").click()
+    _error_summary(partner, "Enter what is blocking the action")
+    axe_scan(partner, "action status with errors")
+    partner.get_by_label("Done", exact=True).check()
+    partner.get_by_role("button", name="Update status").click()
+    expect(partner.get_by_text("Draft the referral pathway: done")).to_be_visible()
+    row = partner.get_by_role("row").filter(has_text="Draft the referral pathway")
+    expect(row).to_contain_text("Done")
+    expect(partner.locator("#stage-progress")).to_contain_text("1 of 1 action done")
+    partner.get_by_role("link", name="Your work").click()
+    expect(partner.get_by_text("Nothing is waiting for you.")).to_be_visible()
+
+
+def test_stale_submit_and_decide_pages(live_server, browser, world, app, make_user, axe_scan):
+    second = make_user(email="second.lead@example.org", name="Sam Second", password=PASSWORD)
+    with app.app_context():
+        db.session.add(ProgrammeRole(programme_id=world["programme_id"], user_id=second.id,
+                                     role="nhs_lead"))
+        db.session.commit()
+
+    # Two coordinator windows: the second submits while the first is still typing.
+    first_window = signed_in_page(browser, live_server, "coordinator@example.org")
+    first_window.goto(live_server.url + STAGE + "/submit")
+    first_window.get_by_label("Summary of what was done and decided").fill("My first draft.")
+    second_window = signed_in_page(browser, live_server, "coordinator@example.org")
+    second_window.goto(live_server.url + STAGE + "/submit")
+    second_window.get_by_label("Summary of what was done and decided").fill("The agreed summary.")
+    second_window.get_by_role("button", name="Submit for review").click()
+    expect(second_window.get_by_text("Analyse is submitted for review.")).to_be_visible()
+    first_window.get_by_role("button", name="Submit for review").click()
+    expect(first_window.get_by_role("heading", name="This stage changed since you opened it")).to_be_visible()
+    expect(first_window.locator(".govuk-error-summary")).to_contain_text("Analyse is now in review")
+    expect(first_window.get_by_text("My first draft.")).to_be_visible()
+    expect(first_window.get_by_role("button", name="Submit for review")).to_have_count(0)
+    expect(first_window).to_have_title(re.compile(r"^Error: "))
+    axe_scan(first_window, "submit, stage changed")
+
+    # Two NHS leads: the second returns the stage while the first is signing it off.
+    lead = signed_in_page(browser, live_server, "nhs.lead@example.org")
+    lead.goto(live_server.url + STAGE + "/decide")
+    expect(lead.get_by_text("The agreed summary.")).to_be_visible()
+    lead.get_by_label("Sign off this stage").check()
+    lead.get_by_label("Reason or note").fill("Looks good to me.")
+    other_lead = signed_in_page(browser, live_server, "second.lead@example.org")
+    other_lead.goto(live_server.url + STAGE + "/decide")
+    other_lead.get_by_label("Return it to the coordinators").check()
+    other_lead.get_by_label("Reason or note").fill("Add the waiting times.")
+    other_lead.get_by_role("button", name="Confirm decision").click()
+    expect(other_lead.get_by_text("Analyse is returned to the coordinators with your reason.")
+           ).to_be_visible()
+    lead.get_by_role("button", name="Confirm decision").click()
+    expect(lead.get_by_role("heading", name="This stage changed since you opened it")).to_be_visible()
+    summary = lead.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Analyse is now returned")
+    expect(summary).to_contain_text("by Sam Second")
+    expect(summary).to_contain_text("Add the waiting times.")
+    expect(lead.get_by_text("Looks good to me.")).to_be_visible()
+    expect(lead.get_by_role("button", name="Confirm decision")).to_have_count(0)
+    axe_scan(lead, "decide, stage changed")
+    lead.get_by_role("link", name="See the stage as it is now").click()
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Returned")
+    expect(lead.get_by_role("button", name="Review Analyse")).to_have_count(0)
