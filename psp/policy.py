@@ -202,11 +202,15 @@ def can_review_stage(person, programme, stage):
     return is_nhs_lead(person, programme) and stage.status == "in_review"
 
 
+def is_action_owner(person, programme, action):
+    """A member of the organisation that owns the action, or a coordinator of its programme."""
+    return is_signed_in(person) and (action.organisation_id in holdings(person).member_of
+                                     or is_coordinator(person, programme))
+
+
 def can_update_action(person, programme, action):
-    """The owning organisation's members, or a coordinator, while the stage is open or returned."""
-    if not action.stage.is_editable or not is_signed_in(person):
-        return False
-    return action.organisation_id in holdings(person).member_of or is_coordinator(person, programme)
+    """Owners update an action's status while its stage is open or returned."""
+    return action.stage.is_editable and is_action_owner(person, programme, action)
 
 
 def can_see_my_work(person):

@@ -18,7 +18,7 @@ from psp.cycles.forms import (
     StageDatesForm,
     SubmitStageForm,
 )
-from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Stage
+from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Decision, Question, Stage
 from psp.extensions import db
 from psp.forms import choices
 from psp.pagination import paginate
@@ -152,26 +152,6 @@ def _held(template, programme, stage, form, status, **context):
                  conflict=conflict, **context)
 
 
-@bp.route(STAGE + "/actions/new", methods=["GET", "POST"])
-@login_required
-def new_action(slug, number, kind):
-    programme, stage = _stage(slug, number, kind)
-    editable = _editable_or_conflict(programme, stage)
-    form = ActionDetailsForm()
-    _owner_choices(form, programme)
-    if not editable or not form.validate_on_submit():
-        return _held("action", programme, stage, form, _failed(form), action=None)
-    try:
-        services.add_action(_me(), programme, stage, form.title.data, int(form.organisation.data),
-                            form.due_on.data)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
-        return _held("action", programme, stage, form, 400, action=None)
-    except services.Stale as stale:
-        return _held("action", programme, stale.stage, form, 409, action=None)
-    return _to_stage(programme, stage, f"Action added: {form.title.data}")
-
-
 def _action(slug, action_id):
     programme = _programme(slug)
     action = services.get_action(programme, action_id)
@@ -180,21 +160,23 @@ def _action(slug, action_id):
     return programme, action
 
 
-@bp.route("/<slug>/actions/<int:action_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_action(slug, action_id):
-    programme, action = _action(slug, action_id)
-    stage = action.stage
+def action_page(slug, number=None, kind=None, action_id=None):
+    """Add an action to a stage, or edit one."""
+    if action_id is None:
+        (programme, stage), action = _stage(slug, number, kind), None
+    else:
+        programme, action = _action(slug, action_id)
+        stage = action.stage
     editable = _editable_or_conflict(programme, stage)
-    form = ActionDetailsForm(obj=None if request.method == "POST" else action,
+    form = ActionDetailsForm(obj=action if request.method == "GET" else None,
                              data={"organisation": str(action.organisation_id)}
-                             if request.method == "GET" else None)
+                             if action and request.method == "GET" else None)
     _owner_choices(form, programme)
     if not editable or not form.validate_on_submit():
         return _held("action", programme, stage, form, _failed(form), action=action)
     try:
-        services.edit_action(_me(), programme, action, form.title.data, int(form.organisation.data),
-                             form.due_on.data)
+        services.save_action(_me(), programme, stage, action, form.title.data,
+                             int(form.organisation.data), form.due_on.data)
     except services.Refused as refusal:
         getattr(form, refusal.field).errors = [str(refusal)]
         return _held("action", programme, stage, form, 400, action=action)
@@ -203,13 +185,17 @@ def edit_action(slug, action_id):
     return _to_stage(programme, stage, f"Action saved: {form.title.data}")
 
 
+bp.add_url_rule(STAGE + "/actions/new", "new_action", login_required(action_page), methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/actions/<int:action_id>/edit", "edit_action", login_required(action_page),
+                methods=["GET", "POST"])
+
+
 @bp.route("/<slug>/actions/<int:action_id>/status", methods=["GET", "POST"])
 @login_required
 def action_status(slug, action_id):
     programme, action = _action(slug, action_id)
     stage = action.stage
-    policy.require(action.organisation_id in policy.holdings(current_user).member_of
-                   or policy.is_coordinator(current_user, programme))
+    policy.require(policy.is_action_owner(current_user, programme, action))
     allowed = policy.can_update_action(current_user, programme, action)
     form = ActionStatusForm(obj=action if request.method == "GET" else None)
     if not allowed or not form.validate_on_submit():
@@ -221,11 +207,13 @@ def action_status(slug, action_id):
     return _to_stage(programme, stage, f"{action.title}: {ACTION_STATUS_NAMES[form.status.data].lower()}")
 
 
-def _item_page(kind_of_item, form_class, getter, saver):
+def _item_page(model, form_class, getter, *fields):
+    """Record a decision or pose a question on a stage, or edit one."""
+    noun = model.__name__.lower()
+
     def page(slug, number=None, kind=None, item_id=None):
         if item_id is None:
-            programme, stage = _stage(slug, number, kind)
-            item = None
+            (programme, stage), item = _stage(slug, number, kind), None
         else:
             programme = _programme(slug)
             item = getter(programme, item_id)
@@ -235,23 +223,19 @@ def _item_page(kind_of_item, form_class, getter, saver):
         editable = _editable_or_conflict(programme, stage)
         form = form_class(obj=item if request.method == "GET" else None)
         if not editable or not form.validate_on_submit():
-            return _held(kind_of_item, programme, stage, form, _failed(form), item=item)
+            return _held(noun, programme, stage, form, _failed(form), item=item)
         try:
-            saver(_me(), stage, item, form)
+            services.save_item(_me(), stage, item, model, **{name: form[name].data for name in fields})
         except services.Stale as stale:
-            return _held(kind_of_item, programme, stale.stage, form, 409, item=item)
-        return _to_stage(programme, stage, f"{kind_of_item.capitalize()} saved.")
+            return _held(noun, programme, stale.stage, form, 409, item=item)
+        return _to_stage(programme, stage, f"{noun.capitalize()} saved.")
 
-    page.__name__ = f"{kind_of_item}_page"
+    page.__name__ = f"{noun}_page"
     return page
 
 
-_decision = _item_page("decision", DecisionForm, services.get_decision, lambda person, stage, item, form:
-                       services.save_decision(person, stage, item, form.title.data, form.detail.data,
-                                              form.partners_only.data))
-_question = _item_page("question", QuestionForm, services.get_question, lambda person, stage, item, form:
-                       services.save_question(person, stage, item, form.text.data, form.detail.data,
-                                              form.partners_only.data))
+_decision = _item_page(Decision, DecisionForm, services.get_decision, "title", "detail", "partners_only")
+_question = _item_page(Question, QuestionForm, services.get_question, "text", "detail", "partners_only")
 bp.add_url_rule(STAGE + "/decisions/new", "new_decision", login_required(_decision), methods=["GET", "POST"])
 bp.add_url_rule("/<slug>/decisions/<int:item_id>/edit", "edit_decision", login_required(_decision),
                 methods=["GET", "POST"])

@@ -243,25 +243,17 @@ def _check_owner(programme, organisation_id):
         raise Refused("Select an organisation that takes part in the programme", field="organisation")
 
 
-def add_action(person, programme, stage, title, organisation_id, due_on):
+def save_action(person, programme, stage, action, title, organisation_id, due_on):
+    """Add an action to the stage (action is None) or change one."""
     stage = _editable(stage)
     _check_owner(programme, organisation_id)
-    action = Action(stage_id=stage.id, organisation_id=organisation_id, title=title, due_on=due_on,
-                    status=PLANNED, created_by_id=person.id)
-    db.session.add(action)
-    db.session.flush()
-    audit.record("action.added", action, actor=person, stage_id=stage.id, title=title,
-                 organisation_id=organisation_id, due_on=due_on.isoformat())
-    db.session.commit()
-    return action
-
-
-def edit_action(person, programme, action, title, organisation_id, due_on):
-    _editable(action.stage)
-    _check_owner(programme, organisation_id)
+    if action is None:
+        action = Action(stage_id=stage.id, status=PLANNED, created_by_id=person.id)
+        db.session.add(action)
     action.title, action.organisation_id, action.due_on = title, organisation_id, due_on
-    audit.record("action.edited", action, actor=person, title=title, organisation_id=organisation_id,
-                 due_on=due_on.isoformat())
+    db.session.flush()
+    audit.record("action.saved", action, actor=person, stage_id=stage.id, title=title,
+                 organisation_id=organisation_id, due_on=due_on.isoformat())
     db.session.commit()
     return action
 
@@ -279,28 +271,18 @@ def update_action_status(person, action, status, reason=""):
     return action
 
 
-def save_decision(person, stage, decision, title, detail, partners_only):
+def save_item(person, stage, item, model, **fields):
+    """Record a decision or pose a question (item is None), or change one."""
     stage = _editable(stage)
-    if decision is None:
-        decision = Decision(stage_id=stage.id, created_by_id=person.id)
-        db.session.add(decision)
-    decision.title, decision.detail, decision.partners_only = title, detail or "", bool(partners_only)
+    if item is None:
+        item = model(stage_id=stage.id, created_by_id=person.id)
+        db.session.add(item)
+    for name, value in fields.items():
+        setattr(item, name, value)
     db.session.flush()
-    audit.record("decision.saved", decision, actor=person, stage_id=stage.id, title=title)
+    audit.record(f"{model.__name__.lower()}.saved", item, actor=person, stage_id=stage.id)
     db.session.commit()
-    return decision
-
-
-def save_question(person, stage, question, text, detail, partners_only):
-    stage = _editable(stage)
-    if question is None:
-        question = Question(stage_id=stage.id, created_by_id=person.id)
-        db.session.add(question)
-    question.text, question.detail, question.partners_only = text, detail or "", bool(partners_only)
-    db.session.flush()
-    audit.record("question.saved", question, actor=person, stage_id=stage.id, text=text)
-    db.session.commit()
-    return question
+    return item
 
 
 def set_dates(person, stage, start, end):

@@ -37,8 +37,9 @@ def test_programmes_from_before_cycles_get_cycle_one(app):
                     "VALUES (:id, :slug, :name, :kind, '', 'verified', CURRENT_TIMESTAMP)"),
                     {"id": n, "slug": f"org-{n}", "name": f"Org {n}", "kind": kind})
             conn.execute(text(
-                "INSERT INTO programmes (id, slug, title, summary, strategy, lead_body_id, lead_interface_id, "
-                "created_at) VALUES (7, 'older', 'Older', '', '', 1, 2, CURRENT_TIMESTAMP)"))
+                "INSERT INTO programmes (id, slug, title, summary, strategy, lead_body_id, "
+                "lead_interface_id, created_at) "
+                "VALUES (7, 'older', 'Older', '', '', 1, 2, CURRENT_TIMESTAMP)"))
         upgrade()
         with db.engine.connect() as conn:
             stages = conn.execute(text(

@@ -423,3 +423,12 @@ def test_my_work(app, world, sign_in_as):
     mine = coordinator.get("/my").get_data(as_text=True)
     assert "Stages returned to you" in mine and "Review programme: Analyse, cycle 1" in mine
     assert app.test_client().get("/my").status_code == 302
+
+
+def test_optional_boxes_left_out_of_the_post_are_stored_empty(app, world, sign_in_as):
+    coordinator = sign_in_as("coordinator@example.org")
+    assert coordinator.forms.post(P + "/cycles/1/analyse/decisions/new",
+                                  {"title": "Only a title"}).status_code == 302
+    with app.app_context():
+        decision = db.session.scalar(select(Decision).where(Decision.title == "Only a title"))
+        assert (decision.detail, decision.partners_only) == ("", False)
