@@ -78,6 +78,7 @@ def register_extensions(app):
     from psp import audit, mail  # noqa: F401  (models)
     from psp.auth import models, sessions  # noqa: F401
     from psp.cycles import models as cycle_models  # noqa: F401
+    from psp.meetings import models as meeting_models  # noqa: F401
     from psp.organisations import models as organisation_models  # noqa: F401
     from psp.programmes import models as programme_models  # noqa: F401
 
@@ -94,12 +95,13 @@ def register_templates(app):
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     from psp import policy
-    from psp.timeutil import format_datetime, format_day
+    from psp.timeutil import format_clock, format_datetime, format_day
 
     app.jinja_env.globals.update(policy.RULES)
     app.jinja_env.globals["policy_holdings"] = policy.holdings
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["clock"] = format_clock
     assets = ROOT / "static" / "dist" / "assets"
 
     @app.get("/assets/<path:filename>")
@@ -115,6 +117,7 @@ def register_blueprints(app):
     from psp.core import bp as core_bp
     from psp.cycles import bp as cycles_bp
     from psp.mail import send_queued_after_request
+    from psp.meetings import bp as meetings_bp
     from psp.organisations import bp as organisations_bp
     from psp.programmes import bp as programmes_bp
 
@@ -124,6 +127,7 @@ def register_blueprints(app):
     app.register_blueprint(organisations_bp)
     app.register_blueprint(programmes_bp)
     app.register_blueprint(cycles_bp)
+    app.register_blueprint(meetings_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

@@ -56,3 +56,13 @@ def send_mail(limit):
     """Deliver pending emails from the outbox; safe to run from cron in several places."""
     sent, failed = mail.send_pending(limit=limit)
     click.echo(f"Sent {sent}, failed {failed}.")
+
+
+@psp_cli.command("send-reminders")
+def send_reminders():
+    """Email everyone booked on a meeting in the next 48 hours, once each; safe to run every few minutes."""
+    from psp.meetings.services import send_reminders as remind
+
+    queued = remind()
+    sent, failed = mail.send_pending()
+    click.echo(f"Reminders queued {queued}; emails sent {sent}, failed {failed}.")

@@ -48,12 +48,20 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))  # e.g. "text/calendar"
+    attachment: Mapped[str | None] = mapped_column(Text)
 
 
-def queue(recipient, subject, template, **context):
-    """Write a message to the outbox; the caller's service commits."""
+def queue(recipient, subject, template, attachment=None, **context):
+    """Write a message to the outbox; the caller's service commits.
+
+    attachment: (file name, MIME type, text), such as a calendar file.
+    """
     body = render_template(template, **context)
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment = attachment
     db.session.add(message)
     db.session.flush()
     g.setdefault("queued_mail", []).append(message.id)
@@ -152,6 +160,11 @@ def build_email(message):
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
+    if message.attachment is not None:
+        maintype, subtype = (message.attachment_type or "text/plain").split("/", 1)
+        params = {"method": "PUBLISH"} if subtype == "calendar" else {}
+        email.add_attachment(message.attachment, subtype=subtype, filename=message.attachment_name,
+                             params=params)
     return email
 
 

@@ -213,6 +213,30 @@ def can_update_action(person, programme, action):
     return action.stage.is_editable and is_action_owner(person, programme, action)
 
 
+# Meetings -------------------------------------------------------------------------
+
+def can_manage_meetings(person, programme):
+    """Schedule, edit, cancel; see bookings and access needs; attendance and minutes."""
+    return is_coordinator(person, programme)
+
+
+def can_see_meeting(person, programme, meeting):
+    return meeting.audience == "public" or can_see_partner_items(person, programme)
+
+
+def can_book(person, programme, meeting):
+    """Anyone confirmed books a public meeting; partners and the leads book partners-only ones."""
+    if not is_confirmed(person):
+        return False
+    return meeting.audience == "public" or is_partner(person, programme) \
+        or is_coordinator(person, programme) or is_nhs_lead(person, programme)
+
+
+def can_see_online_link(person, programme, booking):
+    """Only people with a confirmed place, and the coordinators who set it."""
+    return (booking is not None and booking.status == "booked") or can_manage_meetings(person, programme)
+
+
 def can_see_my_work(person):
     return is_signed_in(person)
 

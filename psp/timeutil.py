@@ -22,11 +22,7 @@ def format_datetime(value):
     if value is None:
         return ""
     local = london(value)
-    hour = local.strftime("%I").lstrip("0") or "12"
-    minute = local.strftime("%M")
-    ampm = local.strftime("%p").lower()
-    clock = f"{hour}{ampm}" if minute == "00" else f"{hour}:{minute}{ampm}"
-    return f"{local.day} {local.strftime('%B %Y')} at {clock}"
+    return f"{local.day} {local.strftime('%B %Y')} at {format_clock(value)}"
 
 
 def format_day(value):
@@ -36,3 +32,13 @@ def format_day(value):
     if isinstance(value, datetime):
         value = london(value)
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def format_clock(value):
+    """'4:30pm' in London for a stored UTC datetime."""
+    if value is None:
+        return ""
+    local = london(value)
+    hour, minute = local.strftime("%I").lstrip("0") or "12", local.strftime("%M")
+    half = local.strftime("%p").lower()
+    return f"{hour}{half}" if minute == "00" else f"{hour}:{minute}{half}"

@@ -1,7 +1,7 @@
 """A small world of people and records, built through the models, for access tests."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from psp.auth.passwords import hash_password
 from psp.cycles.models import Action, Decision, Question, Stage
 from psp.cycles.services import start_cycle
 from psp.extensions import db
+from psp.meetings.models import Booking, Meeting
 from psp.organisations.models import Membership, Organisation, OrganisationArea
 from psp.programmes.models import Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
 from psp.timeutil import utcnow
@@ -109,6 +110,17 @@ def build_world():
     in_review = db.session.scalar(select(Stage).where(Stage.programme_id == reviewing.id,
                                                       Stage.kind == "analyse"))
     in_review.status, in_review.summary = "in_review", "Ready."
+    soon = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)
+    public_meeting = Meeting(programme_id=programme.id, title="Open forum", starts_at=soon,
+                             ends_at=soon + timedelta(hours=2), venue="Testshire Hall", capacity=20,
+                             audience="public")
+    partners_meeting = Meeting(programme_id=programme.id, title="Partners' workshop",
+                               starts_at=soon + timedelta(days=2), ends_at=soon + timedelta(days=2, hours=2),
+                               online_link="https://meet.example.org/secret-room", audience="partners")
+    db.session.add_all([public_meeting, partners_meeting])
+    db.session.flush()
+    db.session.add(Booking(meeting_id=partners_meeting.id, user_id=people["partner_member"].id,
+                           status="booked", organisation_id=orgs["partner"].id))
     db.session.add_all([
         ProgrammeRole(programme_id=reviewing.id, user_id=people["coordinator"].id, role="coordinator"),
         ProgrammeRole(programme_id=reviewing.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
@@ -120,5 +132,6 @@ def build_world():
     ids.update({"programme": programme.slug, "programme_id": programme.id,
                 "join_request": join_request.id, "participation_request": asking.id,
                 "action": action.id, "decision": decision.id, "question": question.id,
-                "outcome": outcome.id})
+                "outcome": outcome.id, "meeting_public": public_meeting.id,
+                "meeting_partners": partners_meeting.id})
     return World(ids)

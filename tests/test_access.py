@@ -24,6 +24,7 @@ def case(endpoint, method, url, allowed, public=False, everyone=None):
     return (endpoint, method, url, allowed, public, everyone)
 
 
+INSIDE = {"partner_member", "organisation_admin", "coordinator", "nhs_lead", "site_admin"}
 P = "/programmes/{programme}"
 R = "/programmes/review-programme"
 CASES = [
@@ -98,6 +99,26 @@ CASES = [
     case("cycles.edit_question", "GET", P + "/questions/{question}/edit", {"coordinator"}),
     case("cycles.measure", "GET", P + "/cycles/1/review/outcomes/{outcome}", {"coordinator"}),
     case("cycles.need", "GET", P + "/cycles/1/review/need", {"coordinator"}),
+    case("meetings.programme_meetings", "GET", P + "/meetings", EVERYONE, public=True),
+    case("meetings.programme_meetings", "GET", P + "/meetings?when=past", EVERYONE, public=True),
+    case("meetings.feed", "GET", P + "/meetings.ics", EVERYONE, public=True),
+    case("meetings.ics", "GET", "/meetings/{meeting_public}.ics", EVERYONE, public=True),
+    case("meetings.ics", "GET", "/meetings/{meeting_partners}.ics", INSIDE, public=True),
+    case("meetings.show", "GET", "/meetings/{meeting_public}", EVERYONE, public=True),
+    case("meetings.show", "GET", "/meetings/{meeting_partners}", INSIDE, public=True),
+    case("meetings.book", "POST", "/meetings/{meeting_public}/book", SIGNED_IN),
+    case("meetings.book", "POST", "/meetings/{meeting_partners}/book", INSIDE - {"site_admin"}),
+    case("meetings.cancel_booking", "POST", "/meetings/{meeting_partners}/cancel-booking",
+         {"partner_member"}),
+    case("meetings.new", "GET", P + "/meetings/new", {"coordinator"}),
+    case("meetings.new", "POST", P + "/meetings/new", {"coordinator"}),
+    case("meetings.edit", "GET", "/meetings/{meeting_public}/edit", {"coordinator"}),
+    case("meetings.edit", "POST", "/meetings/{meeting_partners}/edit", {"coordinator"}),
+    case("meetings.cancel", "GET", "/meetings/{meeting_public}/cancel", {"coordinator"}),
+    case("meetings.bookings", "GET", "/meetings/{meeting_partners}/bookings", {"coordinator"}),
+    case("meetings.bookings_csv", "GET", "/meetings/{meeting_public}/bookings.csv", {"coordinator"}),
+    case("meetings.attendance", "GET", "/meetings/{meeting_public}/attendance", {"coordinator"}),
+    case("meetings.minutes", "GET", "/meetings/{meeting_partners}/minutes", {"coordinator"}),
 ]
 
 

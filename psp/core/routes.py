@@ -14,12 +14,17 @@ def home():
     from flask import request
     from sqlalchemy import select
 
+    from psp.cycles.services import programme_names
+    from psp.meetings import services as meetings
     from psp.pagination import paginate
     from psp.programmes.models import Programme
 
     programmes = paginate(select(Programme).order_by(Programme.title, Programme.id),
                           request.args.get("page"))
-    return render_template("core/home.html", page=programmes)
+    upcoming = paginate(meetings.upcoming(current_user), request.args.get("meetings_page"), size=10)
+    return render_template("core/home.html", page=programmes, meetings=upcoming,
+                           counts=meetings.counts([m.id for m in upcoming.items]),
+                           programme_names=programme_names([m.programme_id for m in upcoming.items]))
 
 
 @bp.get("/healthz")

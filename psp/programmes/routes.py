@@ -9,6 +9,7 @@ from psp.cycles import services as cycle_services
 from psp.cycles import wheel
 from psp.extensions import db
 from psp.forms import ActionForm, choices
+from psp.meetings import services as meeting_services
 from psp.organisations.models import Organisation
 from psp.pagination import paginate
 from psp.places import AREAS, ORGANISATION_KINDS
@@ -55,9 +56,11 @@ def show(slug):
         .order_by(Organisation.name, Participation.id), request.args.get("page"))
     may_ask = policy.can_ask_any_to_take_part(current_user)
     cycle = cycle_services.Dashboard(programme, policy.can_see_partner_items(current_user, programme))
+    meetings = db.session.scalars(meeting_services.upcoming(current_user, programme).limit(5)).all()
     return render_template("programmes/show.html", programme=programme, partners=partners,
                            areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask, cycle=cycle,
-                           wheel=wheel.segments(cycle.cycle_stages))
+                           wheel=wheel.segments(cycle.cycle_stages), meetings=meetings,
+                           meeting_counts=meeting_services.counts([m.id for m in meetings]))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

@@ -1,0 +1,371 @@
+"""Meetings: scheduling, booking with a waiting list, attendance, minutes, reminders.
+
+Every booking change locks the meeting row first (FOR UPDATE on PostgreSQL; on
+SQLite each writing request already holds the write lock from BEGIN IMMEDIATE),
+so capacity is counted and changed by one request at a time and never exceeded.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime, time, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from psp import audit, mail, policy
+from psp.extensions import db
+from psp.meetings import calendar
+from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Meeting
+from psp.organisations.models import ACTIVE, Membership
+from psp.programmes.models import ADMITTED, Participation, Programme
+from psp.timeutil import LONDON, format_datetime, utcnow
+
+REMINDER_WINDOW = timedelta(hours=48)
+
+
+class Refused(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def _external(endpoint, **values):
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def to_utc(day, clock):
+    """A London wall-clock time as naive UTC; None when the clocks skip that time."""
+    local = datetime.combine(day, clock).replace(tzinfo=LONDON)
+    as_utc = local.astimezone(UTC)
+    if as_utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return as_utc.replace(tzinfo=None)
+
+
+def end_of_day_utc(day):
+    return (datetime.combine(day, time(23, 59)).replace(tzinfo=LONDON).astimezone(UTC)
+            .replace(tzinfo=None))
+
+
+# Who sees what -------------------------------------------------------------------
+
+def visible(query, person):
+    """Public meetings for everyone; partners-only ones for the programme's partners and leads."""
+    if policy.is_site_admin(person):
+        return query
+    held = policy.holdings(person)
+    inside = held.partner_in | {programme_id for programme_id, _ in held.roles}
+    return query.where(or_(Meeting.audience == PUBLIC, Meeting.programme_id.in_(inside or {0})))
+
+
+def upcoming(person, programme=None, now=None):
+    query = select(Meeting).where(Meeting.ends_at >= (now or utcnow()))
+    if programme is not None:
+        query = query.where(Meeting.programme_id == programme.id)
+    return visible(query, person).order_by(Meeting.starts_at, Meeting.id)
+
+
+def past(person, programme, now=None):
+    query = select(Meeting).where(Meeting.programme_id == programme.id, Meeting.ends_at < (now or utcnow()))
+    return visible(query, person).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+
+
+def counts(meeting_ids):
+    """{meeting id: (booked, waiting)} for a page of meetings, in one query."""
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(select(Booking.meeting_id, Booking.status, func.count()).where(
+        Booking.meeting_id.in_(meeting_ids), Booking.status.in_((BOOKED, WAITING)))
+        .group_by(Booking.meeting_id, Booking.status)).all()
+    found = {meeting_id: [0, 0] for meeting_id in meeting_ids}
+    for meeting_id, status, count in rows:
+        found[meeting_id][0 if status == BOOKED else 1] = count
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def my_booking(person, meeting):
+    if not policy.is_signed_in(person):
+        return None
+    return db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
+                                                   Booking.user_id == person.id))
+
+
+def waiting_position(booking):
+    if booking is None or booking.status != WAITING:
+        return None
+    return db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.meeting_id == booking.meeting_id, Booking.status == WAITING,
+        or_(Booking.requested_at < booking.requested_at,
+            (Booking.requested_at == booking.requested_at) & (Booking.id <= booking.id))))
+
+
+# Scheduling ----------------------------------------------------------------------
+
+def _apply(meeting, data):
+    meeting.title, meeting.agenda = data["title"], data["agenda"]
+    meeting.starts_at, meeting.ends_at = data["starts_at"], data["ends_at"]
+    meeting.venue, meeting.access_info = data["venue"], data["access_info"]
+    meeting.online_link, meeting.capacity = data["online_link"], data["capacity"]
+    meeting.booking_deadline, meeting.audience = data["booking_deadline"], data["audience"]
+    meeting.stage_id = data["stage_id"]
+
+
+def schedule(person, programme, data):
+    if data["starts_at"] <= utcnow():
+        raise Refused("The meeting must start in the future", field="day")
+    meeting = Meeting(programme_id=programme.id, created_by_id=person.id)
+    _apply(meeting, data)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("meeting.scheduled", meeting, actor=person, programme_id=programme.id,
+                 title=meeting.title, starts_at=meeting.starts_at.isoformat())
+    db.session.commit()
+    return meeting
+
+
+def _locked(meeting):
+    return db.session.scalars(select(Meeting).where(Meeting.id == meeting.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
+def _people_booked(meeting):
+    return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
+                                                    Booking.status.in_((BOOKED, WAITING)))
+                              .order_by(Booking.id)).all()
+
+
+def _ics(meeting, programme, booking=None):
+    show = booking is not None and booking.status == BOOKED
+    return (f"meeting-{meeting.id}.ics", "text/calendar",
+            calendar.calendar([meeting], programme.title, show_link=lambda m: show).decode())
+
+
+def edit(person, programme, meeting, data):
+    meeting = _locked(meeting)
+    if meeting.is_cancelled:
+        raise Refused("This meeting was cancelled, so it cannot be changed", field="title")
+    before = (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link)
+    if data["capacity"] is not None:
+        booked = db.session.scalar(select(func.count()).select_from(Booking).where(
+            Booking.meeting_id == meeting.id, Booking.status == BOOKED))
+        if data["capacity"] < booked:
+            raise Refused(f"{booked} places are booked: the capacity cannot be fewer", field="capacity")
+    _apply(meeting, data)
+    meeting.sequence += 1
+    audit.record("meeting.edited", meeting, actor=person, title=meeting.title)
+    changed = before != (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link)
+    for booking in _people_booked(meeting):
+        mail.queue(booking.user.email, f"Changed: {meeting.title}", "mail/meeting_changed.txt",
+                   attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
+                   programme=programme, when=format_datetime(meeting.starts_at), changed=changed,
+                   url=_external("meetings.show", meeting_id=meeting.id))
+    _promote(meeting, programme, person)  # a larger capacity frees places for the waiting list
+    db.session.commit()
+    return meeting
+
+
+def cancel_meeting(person, programme, meeting, reason):
+    meeting = _locked(meeting)
+    if meeting.is_cancelled:
+        raise Refused("This meeting is already cancelled", field="reason")
+    meeting.status, meeting.cancel_reason = CANCELLED, reason
+    meeting.sequence += 1
+    audit.record("meeting.cancelled", meeting, actor=person, reason=reason)
+    for booking in _people_booked(meeting):
+        mail.queue(booking.user.email, f"Cancelled: {meeting.title}", "mail/meeting_cancelled.txt",
+                   attachment=_ics(meeting, programme), booking=booking, meeting=meeting,
+                   programme=programme, when=format_datetime(meeting.starts_at),
+                   url=_external("meetings.show", meeting_id=meeting.id))
+    db.session.commit()
+
+
+# Booking -------------------------------------------------------------------------
+
+def _partner_organisation(person, programme):
+    """The organisation a booking is made through: the person's first admitted partner, if any."""
+    return db.session.scalar(select(Membership.organisation_id).join(
+        Participation, Participation.organisation_id == Membership.organisation_id).where(
+        Membership.user_id == person.id, Membership.status == ACTIVE,
+        Participation.programme_id == programme.id, Participation.status == ADMITTED)
+        .order_by(Membership.organisation_id).limit(1))
+
+
+def bookable(meeting, now=None):
+    """Why booking is closed, or None when it is open."""
+    now = now or utcnow()
+    if meeting.is_cancelled:
+        return "This meeting was cancelled."
+    if meeting.starts_at <= now:
+        return "This meeting has started or taken place."
+    if meeting.booking_deadline is not None and meeting.booking_deadline < now:
+        return "Booking for this meeting has closed."
+    return None
+
+
+def book(person, programme, meeting, needs, other):
+    """A place if one is free, otherwise the end of the waiting list. Returns the booking."""
+    meeting = _locked(meeting)
+    closed = bookable(meeting)
+    if closed:
+        raise Refused(closed, field="access_needs")
+    booking = db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
+                                                      Booking.user_id == person.id))
+    if booking is not None and booking.status in (BOOKED, WAITING):
+        raise Refused("You have already booked this meeting or are on its waiting list",
+                      field="access_needs")
+    booked = db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.meeting_id == meeting.id, Booking.status == BOOKED))
+    status = BOOKED if meeting.capacity is None or booked < meeting.capacity else WAITING
+    if booking is None:
+        booking = Booking(meeting_id=meeting.id, user_id=person.id)
+        db.session.add(booking)
+    booking.status, booking.requested_at = status, utcnow()
+    booking.access_needs, booking.access_other = ",".join(needs), other if "other" in needs else ""
+    booking.organisation_id = _partner_organisation(person, programme)
+    booking.cancelled_at = booking.promoted_at = None  # reminded_at stays: one reminder per person
+    booking.attended = None
+    db.session.flush()
+    audit.record("booking.booked" if status == BOOKED else "booking.waiting", booking, actor=person,
+                 meeting_id=meeting.id)
+    position = waiting_position(booking)
+    mail.queue(person.email, (f"Booked: {meeting.title}" if status == BOOKED
+                              else f"Waiting list: {meeting.title}"), "mail/booking_made.txt",
+               attachment=_ics(meeting, programme, booking) if status == BOOKED else None,
+               booking=booking, meeting=meeting, programme=programme, position=position,
+               when=format_datetime(meeting.starts_at), url=_external("meetings.show", meeting_id=meeting.id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same person, twice at once: the first request won
+        db.session.rollback()
+        raise Refused("You have already booked this meeting or are on its waiting list",
+                      field="access_needs") from None
+    return booking, position
+
+
+def cancel_booking(person, programme, meeting, booking):
+    meeting = _locked(meeting)
+    booking = db.session.get(Booking, booking.id, populate_existing=True)
+    if booking.status not in (BOOKED, WAITING):
+        raise Refused("This booking is already cancelled")
+    was = booking.status
+    booking.status, booking.cancelled_at = CANCELLED, utcnow()
+    audit.record("booking.cancelled", booking, actor=person, meeting_id=meeting.id, was=was)
+    db.session.flush()
+    if was == BOOKED:
+        _promote(meeting, programme, person)
+    db.session.commit()
+
+
+def _promote(meeting, programme, actor):
+    """Fill free places from the front of the waiting list, emailing each person promoted."""
+    if meeting.is_cancelled or meeting.starts_at <= utcnow():
+        return
+    booked = db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.meeting_id == meeting.id, Booking.status == BOOKED))
+    free = None if meeting.capacity is None else meeting.capacity - booked
+    query = select(Booking).where(Booking.meeting_id == meeting.id, Booking.status == WAITING).order_by(
+        Booking.requested_at, Booking.id)
+    if free is not None:
+        if free <= 0:
+            return
+        query = query.limit(free)
+    for booking in db.session.scalars(query).all():
+        booking.status, booking.promoted_at = BOOKED, utcnow()
+        audit.record("booking.promoted", booking, actor=actor, meeting_id=meeting.id,
+                     user_id=booking.user_id)
+        mail.queue(booking.user.email, f"A place is yours: {meeting.title}", "mail/booking_promoted.txt",
+                   attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
+                   programme=programme, when=format_datetime(meeting.starts_at),
+                   url=_external("meetings.show", meeting_id=meeting.id))
+    db.session.flush()
+
+
+# After the meeting ----------------------------------------------------------------
+
+def bookings(meeting, statuses=(BOOKED, WAITING)):
+    return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
+                                                    Booking.status.in_(statuses))
+                              .order_by(Booking.status, Booking.requested_at, Booking.id)).all()
+
+
+def record_attendance(person, meeting, attended_ids):
+    attended_ids = set(attended_ids)
+    for booking in bookings(meeting, (BOOKED,)):
+        value = booking.id in attended_ids
+        if booking.attended != value:
+            booking.attended = value
+            audit.record("booking.attendance", booking, actor=person, meeting_id=meeting.id,
+                         attended=value)
+    db.session.commit()
+
+
+def publish_minutes(person, meeting, minutes):
+    first = meeting.minutes_published_at is None
+    meeting.minutes = minutes
+    meeting.minutes_published_at = meeting.minutes_published_at or utcnow()
+    audit.record("meeting.minutes_published" if first else "meeting.minutes_edited", meeting,
+                 actor=person)
+    db.session.commit()
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Spreadsheets run a cell that starts like a formula: make it plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def bookings_csv(meeting):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Status", "Position", "Name", "Email", "Organisation", "Access needs",
+                     "Other access needs", "Attended", "Booked at (UTC)"])
+    position = 0
+    for booking in bookings(meeting):
+        position = position + 1 if booking.status == WAITING else position
+        waiting = booking.status == WAITING
+        writer.writerow([_cell(v) for v in (
+            "Waiting" if waiting else "Booked", position if waiting else "",
+            booking.user.name, booking.user.email, booking.organisation.name if booking.organisation else "",
+            "; ".join(booking.need_names),
+            booking.access_other, {True: "Yes", False: "No", None: ""}[booking.attended],
+            booking.requested_at.strftime("%Y-%m-%d %H:%M:%S"))])
+    return out.getvalue()
+
+
+# Reminders -----------------------------------------------------------------------
+
+def send_reminders(now=None):
+    """Email everyone booked on a meeting starting within 48 hours, once per booking.
+
+    Each booking is claimed with a conditional UPDATE, so two runs at once never both send.
+    """
+    now = now or utcnow()
+    due = db.session.execute(select(Booking.id, Meeting.id).join(Meeting, Meeting.id == Booking.meeting_id)
+                             .where(Booking.status == BOOKED, Booking.reminded_at.is_(None),
+                                    Meeting.status != CANCELLED, Meeting.starts_at > now,
+                                    Meeting.starts_at <= now + REMINDER_WINDOW)
+                             .order_by(Meeting.starts_at, Booking.id)).all()
+    db.session.commit()
+    sent = 0
+    for booking_id, meeting_id in due:
+        claimed = db.session.execute(update(Booking).where(
+            Booking.id == booking_id, Booking.reminded_at.is_(None), Booking.status == BOOKED)
+            .values(reminded_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            continue
+        booking = db.session.get(Booking, booking_id)
+        meeting = db.session.get(Meeting, meeting_id)
+        programme = db.session.get(Programme, meeting.programme_id)
+        mail.queue(booking.user.email, f"Reminder: {meeting.title}, {format_datetime(meeting.starts_at)}",
+                   "mail/meeting_reminder.txt", attachment=_ics(meeting, programme, booking),
+                   booking=booking, meeting=meeting, programme=programme,
+                   when=format_datetime(meeting.starts_at),
+                   url=_external("meetings.show", meeting_id=meeting.id))
+        db.session.commit()
+        sent += 1
+    return sent
