@@ -1,12 +1,12 @@
 """Account operations: each one is a unit of work that commits once."""
 
-from flask import url_for
 from sqlalchemy import select
 
 from psp import audit, mail
 from psp.auth import passwords, sessions, tokens
 from psp.auth.models import User
 from psp.extensions import db
+from psp.links import external_url as _external
 from psp.timeutil import utcnow
 
 
@@ -183,8 +183,3 @@ def create_admin(email, name, password):
     return user
 
 
-def _external(endpoint, **values):
-    from flask import current_app
-
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)

@@ -8,7 +8,7 @@ last word on "exactly one current stage".
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
@@ -37,6 +37,7 @@ from psp.cycles.models import (
     StageTransition,
 )
 from psp.extensions import db
+from psp.links import external_url as _external
 from psp.organisations.models import ACTIVE, Membership, Organisation
 from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRole
 from psp.timeutil import london, utcnow
@@ -58,8 +59,6 @@ class Stale(Exception):
         self.stage = stage
 
 
-def _external(endpoint, **values):
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def stage_url(programme, stage, external=False):

@@ -3,9 +3,10 @@
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar, Event
 
+from psp.links import external_url
 from psp.timeutil import LONDON, utcnow
 
 
@@ -26,7 +27,7 @@ def _event(meeting, programme_title, show_link):
     event.add("dtend", meeting.ends_at.replace(tzinfo=UTC).astimezone(LONDON))
     event.add("sequence", meeting.sequence)
     event.add("summary", f"{meeting.title} ({programme_title})")
-    page = current_app.config["BASE_URL"].rstrip("/") + url_for("meetings.show", meeting_id=meeting.id)
+    page = external_url("meetings.show", meeting_id=meeting.id)
     event.add("url", page)
     where = [meeting.venue] if meeting.venue else []
     if meeting.online_link and show_link:

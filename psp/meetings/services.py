@@ -9,12 +9,13 @@ import csv
 import io
 from datetime import UTC, datetime, time, timedelta
 
-from flask import current_app, url_for
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from psp import audit, mail, policy
 from psp.extensions import db
+from psp.links import external_url as _external
 from psp.meetings import calendar
 from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Meeting
 from psp.organisations.models import ACTIVE, Membership
@@ -30,8 +31,6 @@ class Refused(Exception):
         self.field = field
 
 
-def _external(endpoint, **values):
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def to_utc(day, clock):
@@ -125,8 +124,9 @@ def schedule(person, programme, data):
 
 
 def _locked(meeting):
-    return db.session.scalars(select(Meeting).where(Meeting.id == meeting.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
+    """The meeting row under a lock; no eager outer joins, which PostgreSQL cannot lock."""
+    return db.session.scalars(select(Meeting).options(lazyload(Meeting.stage)).where(Meeting.id == meeting.id)
+                              .with_for_update().execution_options(populate_existing=True)).one()
 
 
 def _people_booked(meeting):

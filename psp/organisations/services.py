@@ -1,12 +1,12 @@
 """Organisations and their members: each operation commits once."""
 
-from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from psp import audit, mail, policy
 from psp.auth.models import User
 from psp.extensions import db
+from psp.links import external_url as _external
 from psp.organisations.models import (
     ACTIVE,
     ADMIN,
@@ -32,8 +32,6 @@ class Refused(Exception):
         self.field = field
 
 
-def _external(endpoint, **values):
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _charity_number_taken(number, except_id=None):

@@ -2,10 +2,6 @@
 
 import re
 import threading
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, build_opener
 
 import pytest
 
@@ -14,33 +10,7 @@ from psp.programmes.models import ProgrammeRole
 from tests.conftest import csrf_from
 from tests.cycles.helpers import P, current_stages, stage, submit, transitions
 from tests.factories import PASSWORD
-
-
-class _NoRedirect(HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class HttpClient:
-    """A person's own cookies and real HTTP requests; redirects are returned, not followed."""
-
-    def __init__(self, base):
-        self.base = base
-        self.opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirect)
-
-    def request(self, path, data=None):
-        body = urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
-                return response.status, response.read().decode()
-        except HTTPError as error:
-            return error.code, error.read().decode()
-
-    def sign_in(self, email):
-        _, html = self.request("/sign-in")
-        status, _ = self.request("/sign-in", {"email": email, "password": PASSWORD,
-                                              "csrf_token": csrf_from(html)})
-        assert status == 302
+from tests.httpclient import HttpClient
 
 
 @pytest.fixture
