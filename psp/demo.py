@@ -147,8 +147,74 @@ def seed():
     db.session.add(Participation(programme_id=programme.id, status=REQUESTED,
                                  organisation_id=organisations["Hawick Rural Befriending"].id))
     _first_cycle(programme, people, organisations)
+    _meetings(programme, people, extra, organisations)
     db.session.commit()
     return True
+
+
+def _meetings(programme, people, extra, organisations):
+    """Past meetings with minutes and attendance; upcoming ones (one full with a waiting list,
+    one online); one cancelled."""
+    from psp.cycles.models import Stage
+    from psp.meetings.models import Booking, Meeting
+
+    coordinator = people["coordinator@example.org"]
+    stages = {s.kind: s.id for s in db.session.scalars(
+        select(Stage).where(Stage.programme_id == programme.id))}
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+
+    def at(days, hour, hours=2):
+        start = (now + timedelta(days=days)).replace(hour=hour)
+        return start, start + timedelta(hours=hours)
+
+    def meeting(title, days, hour, **fields):
+        starts_at, ends_at = at(days, hour, fields.pop("hours", 2))
+        row = Meeting(programme_id=programme.id, title=title, starts_at=starts_at, ends_at=ends_at,
+                      created_by_id=coordinator.id, **fields)
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    hall = "Leith Community Centre, 12A Newkirkgate, Edinburgh EH6 6AD"
+    access = "Step-free entrance from Newkirkgate; hearing loop in the main hall; accessible toilet."
+    listening = meeting("Listening session: what people need", -80, 13, stage_id=stages["analyse"],
+                        agenda="- Welcome and why we are here\n- What works now, what does not\n- Next steps",
+                        venue=hall, access_info=access, capacity=40, audience="public",
+                        minutes="## What we heard\n\n- Help comes too late, usually in a crisis\n"
+                                "- Leaving hospital without a home lined up is the biggest worry\n\n"
+                                "## Actions\n\n- EVOC to write up the sessions for the Analyse summary",
+                        minutes_published_at=now - timedelta(days=78))
+    planning = meeting("Partners' planning workshop", -30, 10, stage_id=stages["plan"], venue=hall,
+                       access_info=access, capacity=25, audience="partners",
+                       agenda="Agree the first actions and who leads each one.",
+                       minutes="- Eight actions agreed, owners named on the Plan stage\n"
+                               "- Housing pathways blocked until the council names a lead",
+                       minutes_published_at=now - timedelta(days=29))
+    full = meeting("Carers' voices: planning support at discharge", 9, 14, stage_id=stages["plan"],
+                   venue="Craigmillar Library, 7 Niddrie Mains Terrace, Edinburgh EH16 4NX",
+                   access_info="Step-free; quiet room available.", capacity=4, audience="partners",
+                   agenda="Carers tell us what support at discharge should look like.",
+                   booking_deadline=now + timedelta(days=8))
+    online = meeting("Online update for partners", 16, 18, hours=1, audience="partners",
+                     online_link="https://meet.example.org/psp-lothian-update",
+                     agenda="Progress on the Plan stage and questions from partners.")
+    meeting("Borders drop-in", 5, 11, venue="Galashiels Recovery Café, Bank Street, Galashiels TD1 1EN",
+            audience="public", status="cancelled", cancel_reason="The venue is closed for repairs; "
+            "we will set a new date soon.", sequence=1)
+    members = [people["member@example.org"]] + extra
+    for n, person in enumerate(members[:8]):
+        db.session.add(Booking(meeting_id=listening.id, user_id=person.id, status="booked",
+                               attended=n != 3, requested_at=now - timedelta(days=90 - n),
+                               access_needs="hearing-loop" if n == 2 else ""))
+    for n, person in enumerate(members[:6]):
+        db.session.add(Booking(meeting_id=planning.id, user_id=person.id, status="booked", attended=True,
+                               requested_at=now - timedelta(days=40 - n)))
+    for n, person in enumerate(members[1:7]):
+        db.session.add(Booking(meeting_id=full.id, user_id=person.id, status="booked" if n < 4 else "waiting",
+                               requested_at=now - timedelta(days=6, hours=-n),
+                               access_needs="bsl" if n == 1 else "step-free" if n == 4 else ""))
+    db.session.add(Booking(meeting_id=online.id, user_id=members[0].id, status="booked",
+                           requested_at=now - timedelta(days=2)))
 
 
 def _first_cycle(programme, people, organisations):

@@ -372,6 +372,7 @@ def test_meeting_pages_run_the_same_queries_at_any_number_of_bookings(
         (partner, f"/meetings/{world['meeting_partners']}"),
         (coordinator, f"/meetings/{world['meeting_partners']}"),
         (coordinator, P + "/meetings"),
+        (coordinator, f"/meetings/{world['meeting_partners']}/bookings"),
         (partner, "/"),
         (partner, P),
     ]
