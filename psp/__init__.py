@@ -77,6 +77,7 @@ def register_extensions(app):
     limiter.init_app(app)
     from psp import audit, mail  # noqa: F401  (models)
     from psp.auth import models, sessions  # noqa: F401
+    from psp.contributions import models as contribution_models  # noqa: F401
     from psp.cycles import models as cycle_models  # noqa: F401
     from psp.meetings import models as meeting_models  # noqa: F401
     from psp.organisations import models as organisation_models  # noqa: F401
@@ -114,6 +115,7 @@ def register_blueprints(app):
     from psp.admin import bp as admin_bp
     from psp.auth import bp as auth_bp
     from psp.auth.sessions import enforce_timeouts
+    from psp.contributions import bp as contributions_bp
     from psp.core import bp as core_bp
     from psp.cycles import bp as cycles_bp
     from psp.mail import send_queued_after_request
@@ -128,6 +130,7 @@ def register_blueprints(app):
     app.register_blueprint(programmes_bp)
     app.register_blueprint(cycles_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(contributions_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

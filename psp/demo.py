@@ -148,8 +148,260 @@ def seed():
                                  organisation_id=organisations["Hawick Rural Befriending"].id))
     _first_cycle(programme, people, organisations)
     _meetings(programme, people, extra, organisations)
+    _views(programme, people, extra, organisations)
     db.session.commit()
     return True
+
+
+def _views(programme, people, extra, organisations):
+    """Views across Analyse and Plan from several partners, in every state of answering."""
+    from psp.contributions.models import (
+        Contribution,
+        ContributionAction,
+        ContributionArea,
+        ContributionCommunity,
+        ContributionDecision,
+        ContributionRevision,
+        Response,
+    )
+    from psp.cycles.models import Action, Decision, Question, Stage
+
+    coordinator, lead = people["coordinator@example.org"], people["nhs.lead@example.org"]
+    now = utcnow()
+    stages = {s.kind: s for s in db.session.scalars(select(Stage).where(Stage.programme_id == programme.id))}
+    stage_ids = [s.id for s in stages.values()]
+    rows = {
+        "q": [
+            (q.text, q) for q in db.session.scalars(select(Question).where(Question.stage_id.in_(stage_ids)))
+        ],
+        "a": [(a.title, a) for a in db.session.scalars(select(Action).where(Action.stage_id.in_(stage_ids)))],
+        "d": [
+            (d.title, d) for d in db.session.scalars(select(Decision).where(Decision.stage_id.in_(stage_ids)))
+        ],
+    }
+
+    def find(kind, start):
+        return next(row for text, row in rows[kind] if text.startswith(start))
+
+    admins = {name: user for user, (name, *_r) in zip(extra, PARTNERS[1:], strict=True)}
+    admins["Leith Peer Support Network"] = people["member@example.org"]
+
+    def view(
+        org,
+        stage,
+        title,
+        body,
+        communities,
+        areas,
+        days,
+        audience="partners",
+        question=None,
+        answers=(),
+        shaped=(),
+        shaped_decisions=(),
+        earlier=None,
+    ):
+        c = Contribution(
+            programme_id=programme.id,
+            stage_id=stages[stage].id,
+            organisation_id=organisations[org].id,
+            author_id=admins[org].id,
+            title=title,
+            body=body,
+            audience=audience,
+            status="received",
+            question_id=find("q", question).id if question else None,
+            created_at=now - timedelta(days=days),
+            submitted_at=now - timedelta(days=days),
+        )
+        db.session.add(c)
+        db.session.flush()
+        db.session.add_all(
+            [ContributionCommunity(contribution_id=c.id, community=x) for x in communities]
+            + [ContributionArea(contribution_id=c.id, area=x) for x in areas]
+        )
+        if earlier:
+            db.session.add(
+                ContributionRevision(
+                    contribution_id=c.id,
+                    title=title,
+                    body=earlier,
+                    replaced_by_id=admins[org].id,
+                    replaced_at=now - timedelta(days=days - 1),
+                )
+            )
+        for n, (status, text, reason, after) in enumerate(answers):
+            when = now - timedelta(days=days - after)
+            db.session.add(
+                Response(
+                    contribution_id=c.id,
+                    status=status,
+                    text=text,
+                    reason=reason,
+                    responder_id=(lead if n % 2 else coordinator).id,
+                    created_at=when,
+                )
+            )
+            c.status = status
+            if n == 0:
+                c.answered_at, c.days_to_answer = when, after
+        db.session.add_all(
+            [ContributionAction(contribution_id=c.id, action_id=find("a", a).id) for a in shaped]
+            + [
+                ContributionDecision(contribution_id=c.id, decision_id=find("d", d).id)
+                for d in shaped_decisions
+            ]
+        )
+        return c
+
+    view(
+        "Craigmillar Carers Circle",
+        "analyse",
+        "Carers are told about discharge on the day",
+        "Families we support are often told their relative is coming home the same morning. "
+        "They need a week's notice and a named person to call.",
+        ["families-carers"],
+        ["city-of-edinburgh"],
+        90,
+        question="What would help people",
+        answers=[
+            ("under_consideration", "We are looking at how discharge is planned with the wards.", "", 6),
+            (
+                "taken_forward",
+                "Carers' needs at discharge are now an action of the Plan stage, "
+                "led by Craigmillar Carers Circle.",
+                "",
+                20,
+            ),
+        ],
+        shaped=["Set out what carers n"],
+    )
+    view(
+        "Leith Peer Support Network",
+        "analyse",
+        "Peer support from people who have been there",
+        "People leaving the wards tell us the most useful support came from someone who had been "
+        "in hospital themselves. A peer supporter from the first week would help.",
+        ["service-users"],
+        ["city-of-edinburgh"],
+        85,
+        question="What would help people",
+        answers=[
+            (
+                "taken_forward",
+                "A peer support offer for people leaving hospital is being designed "
+                "with Leith Peer Support Network.",
+                "",
+                9,
+            )
+        ],
+        shaped=["Design a peer support", "Recruit and train eig"],
+        earlier="People leaving the wards say peer support helped.",
+    )
+    view(
+        "Dalkeith Community Kitchen",
+        "analyse",
+        "A warm meal is a way in",
+        "Our weekly meals bring in people who would never walk into a clinic. Mental health "
+        "support could sit alongside them.",
+        ["residents", "service-users"],
+        ["midlothian"],
+        80,
+        answers=[
+            ("taken_forward", "A weekly drop-in meal with mental health support is in the plan.", "", 12)
+        ],
+        shaped=["Plan a weekly drop-in"],
+        shaped_decisions=["Community crisis sup"],
+    )
+    view(
+        "Pentland Hills Wellbeing Walks",
+        "analyse",
+        "Walking groups already run in every area",
+        "We run walking groups in Edinburgh and Midlothian that people are referred to by GPs.",
+        ["service-users", "residents"],
+        ["city-of-edinburgh", "midlothian"],
+        78,
+        answers=[
+            (
+                "already_in_place",
+                "Walking groups are already part of the community offer "
+                "and GPs refer to them; we will keep them in the directory of support.",
+                "",
+                15,
+            )
+        ],
+    )
+    view(
+        "Bathgate Community Council",
+        "analyse",
+        "A new building in Bathgate",
+        "Residents would like a new mental health centre built in Bathgate town centre.",
+        ["residents"],
+        ["west-lothian"],
+        75,
+        answers=[
+            (
+                "not_taken_forward",
+                "The programme is not building new centres in this cycle.",
+                "The capital budget for this cycle is committed to the Royal Edinburgh site; "
+                "support in West Lothian will come through existing buildings and partners.",
+                18,
+            )
+        ],
+    )
+    view(
+        "Livingston Family Support Hub",
+        "plan",
+        "A phone line for families in the evening",
+        "Families call us after 6pm when nothing else is open. A family support line in the "
+        "evening would take pressure off crisis services.",
+        ["families-carers"],
+        ["west-lothian"],
+        30,
+        answers=[("under_consideration", "We are costing an evening line with the hub.", "", 5)],
+    )
+    view(
+        "Dunbar Housing and Recovery Trust",
+        "plan",
+        "Housing must be agreed before discharge",
+        "People stay in hospital for weeks because no tenancy is ready. Housing leads need to be "
+        "at the planning table.",
+        ["service-users", "staff"],
+        ["east-lothian"],
+        20,
+        question="Where are the gaps in s",
+    )
+    view(
+        "Galashiels Recovery Café",
+        "plan",
+        "Transport to Hawick in the evening",
+        "A recovery café in Hawick only works if people can get home: the last bus leaves at 6pm.",
+        ["service-users", "residents"],
+        ["scottish-borders"],
+        12,
+        question="Which of the planned ac",
+    )
+    view(
+        "Penicuik Youth Mental Health Project",
+        "plan",
+        "Staff worries about funding",
+        "Our staff are on contracts that end in March. We can only commit to actions if funding "
+        "continues; we would rather say so to the leads than to all partners.",
+        ["staff", "third-sector"],
+        ["midlothian"],
+        8,
+        audience="leads",
+    )
+    view(
+        "Haddington Hearing Voices Group",
+        "plan",
+        "Groups run by people with lived experience",
+        "Hearing voices groups work because they are run by people who hear voices. Please keep "
+        "that in the plan for East Lothian.",
+        ["service-users"],
+        ["east-lothian"],
+        3,
+    )
 
 
 def _meetings(programme, people, extra, organisations):

@@ -43,3 +43,50 @@ def paginate(query, raw_page, size=PAGE_SIZE):
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
     return Page(items=list(items), number=number, total=total, size=size)
+
+
+@dataclass
+class KeysetPage:
+    """A page of a list ordered by id, newest first: a deep page costs what the first does."""
+
+    items: list
+    total: int
+    after: int | None    # id to pass for the next (older) page
+    before: int | None   # id to pass for the previous (newer) page
+    size: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.size))
+
+
+def cursor(raw):
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+def keyset(query, id_column, raw_after=None, raw_before=None, size=PAGE_SIZE):
+    """Two queries: the count and the page (one row more than shown, to know if more follow).
+
+    With ``after`` the page holds the ids just below it; with ``before`` the ids just above.
+    """
+    after, before = cursor(raw_after), cursor(raw_before)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if before is not None:
+        rows = db.session.scalars(query.where(id_column > before).order_by(None)
+                                  .order_by(id_column.asc()).limit(size + 1)).all()
+        items = list(reversed(rows[:size]))
+        newer, older = len(rows) > size, True
+    else:
+        page = query.order_by(None).order_by(id_column.desc())
+        if after is not None:
+            page = page.where(id_column < after)
+        rows = db.session.scalars(page.limit(size + 1)).all()
+        items = rows[:size]
+        newer, older = after is not None, len(rows) > size
+    return KeysetPage(items=items, total=total, size=size,
+                      after=items[-1].id if items and older else None,
+                      before=items[0].id if items and newer else None)

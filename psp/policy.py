@@ -26,6 +26,7 @@ class Holdings:
     asked_to_join: set = field(default_factory=set)    # organisation ids, requested
     roles: set = field(default_factory=set)            # (programme id, role)
     partner_in: set = field(default_factory=set)       # programmes with one of their organisations
+    partner_orgs: set = field(default_factory=set)     # (programme id, organisation id), admitted
 
 
 def holdings(person):
@@ -51,6 +52,7 @@ def holdings(person):
                 held.admin_of.add(organisation_id)
             if programme_id is not None:
                 held.partner_in.add(programme_id)
+                held.partner_orgs.add((programme_id, organisation_id))
         elif status == REQUESTED:
             held.asked_to_join.add(organisation_id)
     held.roles = set(db.session.execute(select(ProgrammeRole.programme_id, ProgrammeRole.role)
@@ -241,5 +243,64 @@ def can_see_my_work(person):
     return is_signed_in(person)
 
 
+# Views (contributions) ----------------------------------------------------------
+
+def is_programme_lead(person, programme):
+    """Coordinators and NHS leads: they see every submitted view and answer them."""
+    return is_coordinator(person, programme) or is_nhs_lead(person, programme)
+
+
+def view_organisations(person, programme):
+    """The organisations a person may give a view for: theirs that are partners of the programme."""
+    if not is_signed_in(person):
+        return set()
+    return {org for prog, org in holdings(person).partner_orgs if prog == programme.id}
+
+
+def can_give_view(person, programme):
+    return bool(view_organisations(person, programme))
+
+
+def visible_views(person, programme):
+    """The SQL condition for the views a person may see in a programme.
+
+    Visitors: shared views that have an answer. Partners: every shared submitted view.
+    Leads: every submitted view. Members of the view's organisation: all of theirs, drafts too.
+    """
+    from sqlalchemy import and_, or_
+
+    from psp.contributions.models import ANSWERS, DRAFT, SHARED, Contribution
+
+    if is_programme_lead(person, programme):
+        seen = Contribution.status != DRAFT
+    elif is_partner(person, programme):
+        seen = and_(Contribution.audience == SHARED, Contribution.status != DRAFT)
+    else:
+        seen = and_(Contribution.audience == SHARED, Contribution.status.in_(ANSWERS))
+    own = holdings(person).member_of if is_signed_in(person) else set()
+    return or_(seen, Contribution.organisation_id.in_(sorted(own))) if own else seen
+
+
+def can_edit_view(person, programme, contribution):
+    """Until it is answered, by a member of its organisation while that organisation is a partner."""
+    from psp.contributions.models import DRAFT, RECEIVED
+
+    return (contribution.status in (DRAFT, RECEIVED)
+            and contribution.organisation_id in view_organisations(person, programme))
+
+
+def can_answer_views(person, programme):
+    return is_programme_lead(person, programme)
+
+
+def can_answer_view(person, programme, contribution):
+    return contribution.status != "draft" and can_answer_views(person, programme)
+
+
+def can_download_views(person, programme):
+    return is_programme_lead(person, programme)
+
+
 RULES = {name: value for name, value in dict(globals()).items()
          if callable(value) and (name.startswith(("can_", "is_")))}
+

@@ -61,9 +61,13 @@ def my_work():
     from psp.pagination import paginate
 
     policy.require(policy.can_see_my_work(current_user))
+    from psp.contributions import services as views
+
     actions = paginate(cycles.my_actions_query(current_user), request.args.get("page"))
+    waiting = paginate(views.waiting_query(current_user), request.args.get("views_page"))
     return render_template(
         "core/my.html", to_review=cycles.stages_waiting(current_user, "nhs_lead", IN_REVIEW),
         returned=cycles.stages_waiting(current_user, "coordinator", RETURNED), actions=actions,
-        names=cycles.programme_names([a.stage.programme_id for a in actions.items]),
+        names=cycles.programme_names([a.stage.programme_id for a in actions.items]
+                                     + [v.programme_id for v in waiting.items]), waiting=waiting,
         today=cycles.today())

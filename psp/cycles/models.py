@@ -176,6 +176,8 @@ class Decision(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    stage = relationship("Stage", lazy="joined", innerjoin=True)
+
 
 class Question(db.Model):
     """A question posed to partners on a stage; views can answer it."""

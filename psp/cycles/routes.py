@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from psp import policy
+from psp.contributions import services as views
 from psp.cycles import bp, services
 from psp.cycles.forms import (
     SIGN_OFF,
@@ -61,9 +62,13 @@ def stage(slug, number, kind):
     programme, stage = _stage(slug, number, kind)
     partner_view = policy.can_see_partner_items(current_user, programme)
     actions = paginate(services.actions_query(stage), request.args.get("page"))
+    decisions = services.decisions(stage, partner_view)
+    behind_actions, behind_decisions = views.shaped_by(current_user, programme, [a.id for a in actions.items],
+                                                       [d.id for d in decisions])
     return render_template(
         "cycles/stage.html", programme=programme, stage=stage, actions=actions,
-        progress=services.progress(stage), decisions=services.decisions(stage, partner_view),
+        views_behind={"actions": behind_actions, "decisions": behind_decisions},
+        progress=services.progress(stage), decisions=decisions,
         questions=services.questions(stage, partner_view), history=services.history(stage),
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
         statuses=ACTION_STATUS_NAMES, today=services.today())

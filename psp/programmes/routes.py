@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from psp import policy
+from psp.contributions import services as view_services
 from psp.cycles import services as cycle_services
 from psp.cycles import wheel
 from psp.extensions import db
@@ -60,7 +61,8 @@ def show(slug):
     return render_template("programmes/show.html", programme=programme, partners=partners,
                            areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask, cycle=cycle,
                            wheel=wheel.segments(cycle.cycle_stages), meetings=meetings,
-                           meeting_counts=meeting_services.counts([m.id for m in meetings]))
+                           meeting_counts=meeting_services.counts([m.id for m in meetings]),
+                           answering=view_services.answering(programme))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

@@ -4,3 +4,9 @@ import { initAll } from "/static/dist/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// "Print this page" buttons are rendered hidden and shown only where script runs.
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

@@ -1,0 +1,140 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional, ValidationError
+
+from psp.contributions.models import COMMUNITIES, CONSIDERING, IN_PLACE, LEADS, NOT_TAKEN, SHARED, TAKEN
+from psp.forms import NoControlCharacters, choices, strip
+from psp.places import AREAS
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def _id_select(label, message):
+    """A select of ids: an empty choice means none; anything not offered is refused."""
+    def check(form, field):
+        if field.data and field.data not in {c.value for c in field.choices}:
+            raise ValidationError(message)
+    return SelectField(label, validators=[check], widget=GovSelect(), validate_choice=False)
+
+
+def _listed(what):
+    def check(form, field):
+        offered = {c.value for c in field.choices}
+        if any(value not in offered for value in field.data or []):
+            raise ValidationError(f"Select from the {what} listed")
+    return check
+
+
+class ContributionForm(FlaskForm):
+    """Giving or editing a view. A draft needs only a title; submitting needs the rest."""
+
+    version = HiddenField()
+    organisation = _id_select("Organisation you speak for", "Select one of your organisations")
+    stage = _id_select("Stage it is about", "Select the current stage or an earlier one")
+    question = _id_select("Question it answers (optional)",
+                          "Select a question posed for the stage, or no question")
+    meeting = _id_select("Meeting it was raised at (optional)",
+                         "Select a meeting of this programme, or no meeting")
+    title = StringField("Title", validators=[
+        NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
+        filters=[strip, _blank], widget=GovTextInput())
+    body = TextAreaField("Your view", validators=[
+        NoControlCharacters(allow_newlines=True),
+        Length(max=20_000, message="Your view must be 20,000 characters or fewer")],
+        filters=[strip, _blank], widget=GovTextArea())
+    communities = SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
+                                      validators=[Optional(), _listed("communities")],
+                                      widget=GovCheckboxesInput(), validate_choice=False)
+    areas = SelectMultipleField("Areas it concerns", choices=choices(AREAS.items()),
+                                validators=[Optional(), _listed("areas")], widget=GovCheckboxesInput(),
+                                validate_choice=False)
+    audience = RadioField("Who can read it", choices=choices([
+        (SHARED, "All partners of the programme, and the public once it is answered"),
+        (LEADS, "Only the coordinators and NHS leads")]), validators=[Optional()], widget=GovRadioInput(),
+        validate_choice=False)
+    save_draft = SubmitField("Save as a draft", widget=GovSubmitInput())
+    submit = SubmitField("Submit your view", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        submitting = bool(self.submit.data)
+        if not self.title.data and not self.title.errors:
+            self.title.errors = ["Enter a title for your view"]
+            valid = False
+        if not self.organisation.data and not self.organisation.errors:
+            self.organisation.errors = ["Select the organisation you speak for"]
+            valid = False
+        if not self.stage.data and not self.stage.errors:
+            self.stage.errors = ["Select the stage your view is about"]
+            valid = False
+        if submitting:
+            if not self.body.data and not self.body.errors:
+                self.body.errors = ["Enter your view"]
+                valid = False
+            if not self.communities.data and not self.communities.errors:
+                self.communities.errors = ["Select at least one community your view speaks for"]
+                valid = False
+            if not self.areas.data and not self.areas.errors:
+                self.areas.errors = ["Select at least one area your view concerns"]
+                valid = False
+            if self.audience.data not in (SHARED, LEADS):
+                self.audience.errors = ["Select who can read your view"]
+                valid = False
+        return valid
+
+
+class AnswerForm(FlaskForm):
+    version = HiddenField()
+    status = RadioField("Answer", choices=choices([
+        (CONSIDERING, "Under consideration"), (TAKEN, "Taken forward"),
+        (NOT_TAKEN, "Not taken forward"), (IN_PLACE, "Already in place")]),
+        validators=[Optional()], widget=GovRadioInput(), validate_choice=False)
+    text = TextAreaField("Response for the public", validators=[
+        NoControlCharacters(allow_newlines=True),
+        Length(max=10_000, message="Response must be 10,000 characters or fewer")],
+        filters=[strip, _blank], widget=GovTextArea())
+    reason = TextAreaField("Why it is not taken forward", validators=[
+        NoControlCharacters(allow_newlines=True),
+        Length(max=5_000, message="Reason must be 5,000 characters or fewer")],
+        filters=[strip, _blank], widget=GovTextArea())
+    actions = SelectMultipleField("Actions it shaped", coerce=str,
+                                  validators=[Optional(), _listed("actions")],
+                                  widget=GovCheckboxesInput(), validate_choice=False)
+    decisions = SelectMultipleField("Decisions it shaped", coerce=str,
+                                    validators=[Optional(), _listed("decisions")],
+                                    widget=GovCheckboxesInput(), validate_choice=False)
+    submit = SubmitField("Save answer", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.status.data not in (CONSIDERING, TAKEN, NOT_TAKEN, IN_PLACE):
+            self.status.errors = ["Select an answer"]
+            valid = False
+        if not self.text.data and not self.text.errors:
+            self.text.errors = ["Enter the response for the public"]
+            valid = False
+        if self.status.data == NOT_TAKEN and not self.reason.data and not self.reason.errors:
+            self.reason.errors = ["Enter the reason it is not taken forward"]
+            valid = False
+        if self.status.data == TAKEN and not self.actions.data and not self.decisions.data:
+            self.actions.errors = ["Select the actions or decisions this view shaped"]
+            valid = False
+        return valid

@@ -1,0 +1,177 @@
+"""Views given by partners, their earlier text, the programme's answers, and what they shaped."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from psp.extensions import db
+from psp.timeutil import utcnow
+
+DRAFT, RECEIVED = "draft", "received"
+CONSIDERING, TAKEN, NOT_TAKEN, IN_PLACE = (
+    "under_consideration", "taken_forward", "not_taken_forward", "already_in_place")
+ANSWERS = (CONSIDERING, TAKEN, NOT_TAKEN, IN_PLACE)
+STATUS_NAMES = {DRAFT: "Draft", RECEIVED: "Waiting for an answer", CONSIDERING: "Under consideration",
+                TAKEN: "Taken forward", NOT_TAKEN: "Not taken forward", IN_PLACE: "Already in place"}
+STATUS_COLOURS = {DRAFT: "grey", RECEIVED: "yellow", CONSIDERING: "blue", TAKEN: "green",
+                  NOT_TAKEN: "red", IN_PLACE: "turquoise"}
+SHARED, LEADS = "partners", "leads"
+COMMUNITIES = {
+    "service-users": "People who use the services",
+    "families-carers": "Families and carers",
+    "staff": "Staff",
+    "residents": "Local residents",
+    "third-sector": "Third-sector organisations",
+}
+_STATUS_SQL = ("status IN ('draft', 'received', 'under_consideration', 'taken_forward', "
+               "'not_taken_forward', 'already_in_place')")
+
+
+class Contribution(db.Model):
+    """A view. Answered once it has its first response; then its text no longer changes."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        CheckConstraint(_STATUS_SQL, name="status"),
+        CheckConstraint("audience IN ('partners', 'leads')", name="audience"),
+        Index("ix_contributions_programme", "programme_id", "id"),
+        Index("ix_contributions_programme_status", "programme_id", "status", "id"),
+        Index("ix_contributions_programme_waiting", "programme_id", "status", "submitted_at", "id"),
+        Index("ix_contributions_programme_stage", "programme_id", "stage_id", "id"),
+        Index("ix_contributions_programme_organisation", "programme_id", "organisation_id", "id"),
+        Index("ix_contributions_programme_question", "programme_id", "question_id", "id"),
+        Index("ix_contributions_programme_days", "programme_id", "days_to_answer"),
+        Index("ix_contributions_stage", "stage_id", "id"),
+        Index("ix_contributions_meeting", "meeting_id"),
+        Index("ix_contributions_author", "author_id"),
+        Index("ix_contributions_organisation", "organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(10), default=SHARED)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    days_to_answer: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    organisation = relationship("Organisation", lazy="joined", innerjoin=True)
+    stage = relationship("Stage", lazy="joined", innerjoin=True)
+    author = relationship("User", lazy="select")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_name(self):
+        return STATUS_NAMES[self.status]
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+    @property
+    def is_shared(self):
+        return self.audience == SHARED
+
+    @property
+    def is_answered(self):
+        return self.status in ANSWERS
+
+
+class ContributionCommunity(db.Model):
+    __tablename__ = "contribution_communities"
+    __table_args__ = (
+        CheckConstraint("community IN ('service-users', 'families-carers', 'staff', 'residents', "
+                        "'third-sector')", name="community"),
+        Index("ix_contribution_communities_community", "community", "contribution_id"),
+    )
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    community: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class ContributionArea(db.Model):
+    __tablename__ = "contribution_areas"
+    __table_args__ = (Index("ix_contribution_areas_area", "area", "contribution_id"),)
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ContributionRevision(db.Model):
+    """The text a view had before an edit."""
+
+    __tablename__ = "contribution_revisions"
+    __table_args__ = (Index("ix_contribution_revisions_contribution", "contribution_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Response(db.Model):
+    """The programme's answer to a view, written for the public. Every answer is kept."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("status IN ('under_consideration', 'taken_forward', 'not_taken_forward', "
+                        "'already_in_place')", name="status"),
+        CheckConstraint("status <> 'not_taken_forward' OR reason <> ''", name="not_taken_has_reason"),
+        Index("ix_responses_contribution", "contribution_id", "id"),
+        Index("ix_responses_responder", "responder_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    responder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def status_name(self):
+        return STATUS_NAMES[self.status]
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+
+class ContributionAction(db.Model):
+    """A taken-forward view and an action it shaped."""
+
+    __tablename__ = "contribution_actions"
+    __table_args__ = (Index("ix_contribution_actions_action", "action_id", "contribution_id"),)
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ContributionDecision(db.Model):
+    """A taken-forward view and a decision it shaped."""
+
+    __tablename__ = "contribution_decisions"
+    __table_args__ = (Index("ix_contribution_decisions_decision", "decision_id", "contribution_id"),)
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"),
+                                             primary_key=True)

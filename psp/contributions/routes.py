@@ -1,0 +1,233 @@
+"""View pages: thin; who sees what is in policy.visible_views, rules in services."""
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from psp import policy
+from psp.contributions import bp, services
+from psp.contributions.forms import AnswerForm, ContributionForm
+from psp.contributions.models import COMMUNITIES, DRAFT, STATUS_NAMES
+from psp.extensions import db
+from psp.forms import choices, search_text
+from psp.pagination import keyset
+from psp.places import AREAS
+from psp.programmes.models import Programme
+from psp.timeutil import format_datetime
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _programme(slug):
+    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+
+
+def _contribution(contribution_id):
+    programme, contribution = services.get_visible(current_user, contribution_id)
+    if contribution is None:
+        abort(404)
+    return programme, contribution
+
+
+def _filters():
+    args = request.args.to_dict()
+    args["q"] = search_text(args.get("q"), 100)
+    return services.Filters.from_args(args)
+
+
+# Lists ---------------------------------------------------------------------------
+
+@bp.get("/programmes/<slug>/views")
+def index(slug):
+    programme = _programme(slug)
+    filters = _filters()
+    query = services.filtered(services.visible(current_user, programme), filters)
+    page = keyset(query, services.Contribution.id, request.args.get("after"), request.args.get("before"))
+    partner_items = policy.can_see_partner_items(current_user, programme)
+    return render_template(
+        "contributions/index.html", programme=programme, page=page, filters=filters,
+        stages=services.all_programme_stages(programme),
+        organisations=services.contributing_organisations(current_user, programme),
+        questions=services.programme_questions(programme, partner_items),
+        statuses=STATUS_NAMES if policy.is_signed_in(current_user) else
+        {k: v for k, v in STATUS_NAMES.items() if k not in (DRAFT, "received")},
+        communities=COMMUNITIES, areas=AREAS)
+
+
+@bp.get("/programmes/<slug>/views.csv")
+@login_required
+def download(slug):
+    programme = _programme(slug)
+    policy.require(policy.can_download_views(current_user, programme))
+    lines = services.csv_lines(_me(), programme, _filters())
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{programme.slug}-views.csv"'})
+
+
+@bp.get("/programmes/<slug>/you-said-we-did")
+def you_said_we_did(slug):
+    programme = _programme(slug)
+    cycles = services.cycles_of(programme)
+    if not cycles:
+        abort(404)
+    raw = request.args.get("cycle", "")
+    cycle = next((c for c in cycles if raw.isdigit() and c.number == int(raw)), cycles[-1])
+    records, page = services.you_said_we_did(current_user, programme, cycle, request.args.get("page"))
+    return render_template("contributions/you_said_we_did.html", programme=programme, cycles=cycles,
+                           cycle=cycle, records=records, page=page)
+
+
+# One view ------------------------------------------------------------------------
+
+@bp.get("/views/<int:contribution_id>")
+def show(contribution_id):
+    programme, contribution = _contribution(contribution_id)
+    return render_template("contributions/show.html", programme=programme, contribution=contribution,
+                           details=services.details(current_user, programme, contribution))
+
+
+def _form_choices(form, programme):
+    person = current_user
+    orgs = services.organisations_named(policy.view_organisations(person, programme))
+    form.organisation.choices = choices([("", "Choose an organisation")] + [(o.id, o.name) for o in orgs])
+    form.stage.choices = choices([("", "Choose a stage")] + [
+        (s.id, f"{s.name}, cycle {s.cycle.number}" + (" (current)" if s.is_current else ""))
+        for s in services.stages_so_far(programme)])
+    form.question.choices = choices([("", "No particular question")] + [
+        (q.id, q.text) for q in services.programme_questions(programme, True)])
+    form.meeting.choices = choices([("", "No particular meeting")] + [
+        (m.id, f"{m.title}, {format_datetime(m.starts_at)}")
+        for m in services.recent_meetings(person, programme)])
+
+
+def _data(form):
+    def number(field):
+        return int(field.data) if field.data else None
+
+    return {"organisation_id": number(form.organisation), "stage_id": number(form.stage),
+            "question_id": number(form.question), "meeting_id": number(form.meeting),
+            "title": form.title.data, "body": form.body.data, "communities": form.communities.data or [],
+            "areas": form.areas.data or [], "audience": form.audience.data or "partners"}
+
+
+def _form_page(programme, form, contribution=None, status=200, stale=None):
+    return render_template("contributions/form.html", programme=programme, form=form,
+                           contribution=contribution, stale=stale), status
+
+
+@bp.route("/programmes/<slug>/views/new", methods=["GET", "POST"])
+@login_required
+def new(slug):
+    programme = _programme(slug)
+    policy.require(policy.can_give_view(current_user, programme))
+    form = ContributionForm()
+    _form_choices(form, programme)
+    if not form.is_submitted():
+        form.organisation.data = form.organisation.choices[1].value if len(form.organisation.choices) == 2 \
+            else ""
+        current = next((c.value for c in form.stage.choices if c.label.endswith("(current)")), "")
+        form.stage.data, form.question.data = current, request.args.get("question", "")
+        form.meeting.data = request.args.get("meeting", "")
+        return _form_page(programme, form)
+    if not form.validate():
+        return _form_page(programme, form, status=400)
+    submit = bool(form.submit.data)
+    try:
+        contribution = services.give(_me(), programme, _data(form), submit)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _form_page(programme, form, status=400)
+    flash("Your view is submitted. The coordinators and NHS leads will answer it." if submit
+          else "Your draft is saved. Only members of your organisation can see it.", "success")
+    return redirect(url_for(".show", contribution_id=contribution.id))
+
+
+@bp.route("/views/<int:contribution_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(contribution_id):
+    programme, contribution = _contribution(contribution_id)
+    if not policy.can_edit_view(current_user, programme, contribution):
+        if contribution.is_answered and policy.is_member(current_user, contribution.organisation):
+            return render_template("contributions/form.html", programme=programme, form=None,
+                                   contribution=contribution, stale="answered"), 409
+        abort(403)
+    form = ContributionForm()
+    _form_choices(form, programme)
+    if not form.is_submitted():
+        details = services.details(current_user, programme, contribution)
+        form.version.data = contribution.version
+        form.organisation.data = str(contribution.organisation_id)
+        form.stage.data = str(contribution.stage_id)
+        form.question.data = str(contribution.question_id or "")
+        form.meeting.data = str(contribution.meeting_id or "")
+        form.title.data, form.body.data, form.audience.data = (contribution.title, contribution.body,
+                                                               contribution.audience)
+        labels = {v: k for k, v in COMMUNITIES.items()}
+        form.communities.data = [labels[name] for name in details.communities]
+        area_keys = {v: k for k, v in AREAS.items()}
+        form.areas.data = [area_keys[name] for name in details.areas if name in area_keys]
+        return _form_page(programme, form, contribution)
+    if not form.validate():
+        return _form_page(programme, form, contribution, 400)
+    submit = bool(form.submit.data)
+    try:
+        services.update(_me(), programme, contribution, form.version.data, _data(form), submit)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _form_page(programme, form, contribution, 400)
+    except services.Stale as stale:
+        return _form_page(programme, form, stale.contribution, 409,
+                          stale="answered" if stale.contribution.is_answered else "changed")
+    if submit and contribution.status != DRAFT:
+        message = "Your view is submitted. The coordinators and NHS leads will answer it."
+    elif contribution.status == DRAFT:
+        message = "Your draft is saved. Only members of your organisation can see it."
+    else:
+        message = "Your view is changed. The earlier text is kept in its history."
+    flash(message, "success")
+    return redirect(url_for(".show", contribution_id=contribution.id))
+
+
+@bp.route("/views/<int:contribution_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer(contribution_id):
+    programme, contribution = _contribution(contribution_id)
+    policy.require(policy.can_answer_view(current_user, programme, contribution))
+    form = AnswerForm()
+    actions, decisions = services.link_choices(programme, contribution)
+    form.actions.choices = choices((a.id, f"{a.title} ({a.stage.name}, cycle {a.stage.cycle.number})")
+                                   for a in actions)
+    form.decisions.choices = choices((d.id, d.title) for d in decisions)
+    details = services.details(current_user, programme, contribution)
+
+    def page(status=200, stale=False):
+        return render_template("contributions/answer.html", programme=programme, contribution=contribution,
+                               form=form, details=details, stale=stale), status
+
+    if not form.is_submitted():
+        form.version.data = contribution.version
+        latest = details.responses[0] if details.responses else None
+        if latest is not None:
+            form.status.data, form.text.data, form.reason.data = latest.status, latest.text, latest.reason
+            form.actions.data = [str(a.id) for a in details.actions]
+            form.decisions.data = [str(d.id) for d in details.decisions]
+        return page()
+    if not form.validate():
+        return page(400)
+    try:
+        services.answer(_me(), programme, contribution, form.version.data, form.status.data, form.text.data,
+                        form.reason.data, [int(i) for i in form.actions.data or []],
+                        [int(i) for i in form.decisions.data or []])
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return page(400)
+    except services.Stale as stale:
+        contribution = stale.contribution
+        details = services.details(current_user, programme, contribution)
+        form.version.data = contribution.version
+        return page(409, stale=True)
+    flash("Your answer is saved. The organisation has been emailed.", "success")
+    return redirect(url_for(".show", contribution_id=contribution.id))
+

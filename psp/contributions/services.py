@@ -1,0 +1,584 @@
+"""The rules for views: giving, editing, answering, and what they add up to.
+
+Who sees which view is one SQL condition (policy.visible_views) added to every query
+here, so lists, search, CSV and pages cannot disagree. Each operation commits once;
+edits and answers lock the view's row and compare the version the person saw.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from psp import audit, mail, policy
+from psp.auth.models import User
+from psp.contributions.models import (
+    ANSWERS,
+    COMMUNITIES,
+    DRAFT,
+    NOT_TAKEN,
+    RECEIVED,
+    STATUS_NAMES,
+    TAKEN,
+    Contribution,
+    ContributionAction,
+    ContributionArea,
+    ContributionCommunity,
+    ContributionDecision,
+    ContributionRevision,
+    Response,
+)
+from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Question, Stage
+from psp.extensions import db
+from psp.links import external_url
+from psp.meetings.models import Meeting
+from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
+from psp.pagination import paginate
+from psp.places import AREAS
+from psp.programmes.models import Programme
+from psp.timeutil import utcnow
+
+CSV_BATCH = 1000
+YSWD_PAGE = 100
+
+
+class Refused(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class Stale(Exception):
+    """The view changed, or was answered, since the person opened the page."""
+
+    def __init__(self, contribution):
+        super().__init__("This view changed since you opened it")
+        self.contribution = contribution
+
+
+# Reading ------------------------------------------------------------------------
+
+def visible(person, programme):
+    return select(Contribution).where(Contribution.programme_id == programme.id,
+                                      policy.visible_views(person, programme))
+
+
+def get_visible(person, contribution_id):
+    """The view and its programme, or (None, None) when it does not exist for this person."""
+    row = db.session.execute(select(Contribution, Programme)
+                             .join(Programme, Programme.id == Contribution.programme_id)
+                             .where(Contribution.id == contribution_id)).first()
+    if row is None:
+        return None, None
+    contribution, programme = row
+    allowed = db.session.scalar(select(Contribution.id).where(
+        Contribution.id == contribution.id, policy.visible_views(person, programme)))
+    return (programme, contribution) if allowed else (None, None)
+
+
+@dataclass
+class Filters:
+    stage: int | None = None
+    status: str | None = None
+    organisation: int | None = None
+    community: str | None = None
+    area: str | None = None
+    question: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args):
+        """Unknown or malformed values are dropped rather than refused: it is a search form."""
+        def number(name):
+            raw = args.get(name, "")
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+        def known(name, allowed):
+            raw = args.get(name, "")
+            return raw if raw in allowed else None
+
+        return cls(stage=number("stage"), status=known("status", STATUS_NAMES),
+                   organisation=number("organisation"), community=known("community", COMMUNITIES),
+                   area=known("area", AREAS), question=number("question"),
+                   q=" ".join(args.get("q", "").split())[:100])
+
+    @property
+    def active(self):
+        return any(v for v in (self.stage, self.status, self.organisation, self.community, self.area,
+                               self.question, self.q))
+
+    def as_args(self):
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def filtered(query, filters):
+    if filters.stage:
+        query = query.where(Contribution.stage_id == filters.stage)
+    if filters.status:
+        query = query.where(Contribution.status == filters.status)
+    if filters.organisation:
+        query = query.where(Contribution.organisation_id == filters.organisation)
+    if filters.question:
+        query = query.where(Contribution.question_id == filters.question)
+    if filters.community:
+        query = query.where(exists().where(ContributionCommunity.contribution_id == Contribution.id,
+                                           ContributionCommunity.community == filters.community))
+    if filters.area:
+        query = query.where(exists().where(ContributionArea.contribution_id == Contribution.id,
+                                           ContributionArea.area == filters.area))
+    if filters.q:
+        query = query.where(or_(Contribution.title.icontains(filters.q, autoescape=True),
+                                Contribution.body.icontains(filters.q, autoescape=True)))
+    return query
+
+
+def tags(contribution_ids):
+    """Communities and areas of several views: two queries."""
+    ids = list(contribution_ids)
+    found = {i: ([], []) for i in ids}
+    if not ids:
+        return found
+    for row in db.session.execute(select(ContributionCommunity).where(
+            ContributionCommunity.contribution_id.in_(ids))).scalars():
+        found[row.contribution_id][0].append(COMMUNITIES[row.community])
+    for row in db.session.execute(select(ContributionArea).where(
+            ContributionArea.contribution_id.in_(ids))).scalars():
+        found[row.contribution_id][1].append(AREAS.get(row.area, row.area))
+    return found
+
+
+def latest_responses(contribution_ids):
+    ids = list(contribution_ids)
+    if not ids:
+        return {}
+    newest = select(func.max(Response.id)).where(Response.contribution_id.in_(ids)).group_by(
+        Response.contribution_id)
+    return {r.contribution_id: r for r in db.session.scalars(select(Response).where(Response.id.in_(newest)))}
+
+
+def shaped(person, programme, contribution_ids):
+    """The actions and decisions each view shaped, as this person may see them: two queries."""
+    ids = list(contribution_ids)
+    actions, decisions = {i: [] for i in ids}, {i: [] for i in ids}
+    if not ids:
+        return actions, decisions
+    for link, action in db.session.execute(
+            select(ContributionAction, Action).join(Action, Action.id == ContributionAction.action_id)
+            .where(ContributionAction.contribution_id.in_(ids)).order_by(Action.id)):
+        actions[link.contribution_id].append(action)
+    query = (select(ContributionDecision, Decision)
+             .join(Decision, Decision.id == ContributionDecision.decision_id)
+             .where(ContributionDecision.contribution_id.in_(ids)).order_by(Decision.id))
+    if not policy.can_see_partner_items(person, programme):
+        query = query.where(Decision.partners_only.is_(False))
+    for link, decision in db.session.execute(query):
+        decisions[link.contribution_id].append(decision)
+    return actions, decisions
+
+
+def shaped_by(person, programme, action_ids=(), decision_ids=()):
+    """The views behind some actions and decisions, only those this person may see: two queries."""
+    behind_actions = {i: [] for i in action_ids}
+    behind_decisions = {i: [] for i in decision_ids}
+    seen = policy.visible_views(person, programme)
+    if action_ids:
+        for action_id, view_id, title in db.session.execute(
+                select(ContributionAction.action_id, Contribution.id, Contribution.title)
+                .join(Contribution, Contribution.id == ContributionAction.contribution_id)
+                .where(ContributionAction.action_id.in_(list(action_ids)), seen).order_by(Contribution.id)):
+            behind_actions[action_id].append((view_id, title))
+    if decision_ids:
+        for decision_id, view_id, title in db.session.execute(
+                select(ContributionDecision.decision_id, Contribution.id, Contribution.title)
+                .join(Contribution, Contribution.id == ContributionDecision.contribution_id)
+                .where(ContributionDecision.decision_id.in_(list(decision_ids)), seen)
+                .order_by(Contribution.id)):
+            behind_decisions[decision_id].append((view_id, title))
+    return behind_actions, behind_decisions
+
+
+@dataclass
+class Details:
+    communities: list
+    areas: list
+    responses: list
+    revisions: list
+    actions: list
+    decisions: list
+    question: Question | None
+    meeting: Meeting | None
+
+
+def details(person, programme, contribution):
+    """Everything the view page shows beside the view: a fixed number of queries."""
+    communities, areas = tags([contribution.id])[contribution.id]
+    actions, decisions = shaped(person, programme, [contribution.id])
+    meeting = None
+    if contribution.meeting_id:
+        meeting = db.session.get(Meeting, contribution.meeting_id)
+        if meeting is not None and not policy.can_see_meeting(person, programme, meeting):
+            meeting = None
+    return Details(
+        communities=communities, areas=areas,
+        responses=db.session.scalars(select(Response).where(Response.contribution_id == contribution.id)
+                                     .order_by(Response.id.desc())).all(),
+        revisions=db.session.scalars(select(ContributionRevision).where(
+            ContributionRevision.contribution_id == contribution.id)
+            .order_by(ContributionRevision.id.desc())).all(),
+        actions=actions[contribution.id], decisions=decisions[contribution.id],
+        question=db.session.get(Question, contribution.question_id) if contribution.question_id else None,
+        meeting=meeting)
+
+
+# Choices for the forms --------------------------------------------------------------
+
+def stages_so_far(programme):
+    """The current stage and the ones before it, newest first: the stages a view can be on."""
+    return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
+        Stage.programme_id == programme.id, Stage.status.in_((*CURRENT, SIGNED_OFF)))
+        .order_by(Cycle.number.desc(), Stage.position.desc())).all()
+
+
+def all_programme_stages(programme):
+    return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
+        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
+
+
+def programme_questions(programme, include_partner_items):
+    query = (select(Question).join(Stage, Stage.id == Question.stage_id)
+             .where(Stage.programme_id == programme.id).order_by(Question.id))
+    if not include_partner_items:
+        query = query.where(Question.partners_only.is_(False))
+    return db.session.scalars(query).all()
+
+
+def recent_meetings(person, programme, limit=30):
+    """Meetings a view can come from: the latest that have started, which the person may see."""
+    from psp.meetings import services as meetings
+
+    return db.session.scalars(meetings.visible(select(Meeting).where(
+        Meeting.programme_id == programme.id, Meeting.starts_at <= utcnow()), person)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)).all()
+
+
+def organisations_named(ids):
+    if not ids:
+        return []
+    return db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).all()
+
+
+def contributing_organisations(person, programme):
+    """Organisations with views this person may see, for the filter: one query."""
+    return db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(
+            select(Contribution.organisation_id).where(
+                Contribution.programme_id == programme.id,
+                policy.visible_views(person, programme)).distinct()))
+        .order_by(Organisation.name)).all()
+
+
+def link_choices(programme, contribution):
+    """Actions and decisions a view can be linked to: its cycle's and later cycles'."""
+    number = contribution.stage.cycle.number
+    stage_ids = select(Stage.id).join(Cycle, Cycle.id == Stage.cycle_id).where(
+        Stage.programme_id == programme.id, Cycle.number >= number)
+    actions = db.session.scalars(select(Action).where(Action.stage_id.in_(stage_ids))
+                                 .order_by(Action.stage_id, Action.id)).all()
+    decisions = db.session.scalars(select(Decision).where(Decision.stage_id.in_(stage_ids))
+                                   .order_by(Decision.stage_id, Decision.id)).all()
+    return actions, decisions
+
+
+# Giving and editing ------------------------------------------------------------------
+
+def _check(person, programme, data):
+    if data["organisation_id"] not in policy.view_organisations(person, programme):
+        raise Refused("Select one of your organisations that is a partner of the programme",
+                      field="organisation")
+    stage = db.session.get(Stage, data["stage_id"]) if data.get("stage_id") else None
+    if stage is None or stage.programme_id != programme.id or stage.status not in (*CURRENT, SIGNED_OFF):
+        raise Refused("Select the current stage or an earlier one", field="stage")
+    if data.get("question_id"):
+        question = db.session.get(Question, data["question_id"])
+        if question is None or question.stage_id != stage.id:
+            raise Refused("Select a question posed for the stage you chose, or no question",
+                          field="question")
+    if data.get("meeting_id"):
+        meeting = db.session.get(Meeting, data["meeting_id"])
+        if (meeting is None or meeting.programme_id != programme.id
+                or not policy.can_see_meeting(person, programme, meeting)):
+            raise Refused("Select a meeting of this programme, or no meeting", field="meeting")
+    return stage
+
+
+def _set_tags(contribution, communities, areas):
+    db.session.execute(ContributionCommunity.__table__.delete().where(
+        ContributionCommunity.contribution_id == contribution.id))
+    db.session.execute(ContributionArea.__table__.delete().where(
+        ContributionArea.contribution_id == contribution.id))
+    db.session.add_all([ContributionCommunity(contribution_id=contribution.id, community=c)
+                        for c in dict.fromkeys(communities) if c in COMMUNITIES])
+    db.session.add_all([ContributionArea(contribution_id=contribution.id, area=a)
+                        for a in dict.fromkeys(areas) if a in AREAS])
+
+
+def _apply(contribution, data):
+    contribution.organisation_id = data["organisation_id"]
+    contribution.stage_id = data["stage_id"]
+    contribution.question_id = data.get("question_id")
+    contribution.meeting_id = data.get("meeting_id")
+    contribution.title, contribution.body = data["title"], data.get("body", "")
+    contribution.audience = data["audience"]
+
+
+def give(person, programme, data, submit):
+    """A new view, saved as a draft or submitted."""
+    _check(person, programme, data)
+    contribution = Contribution(programme_id=programme.id, author_id=person.id, status=DRAFT)
+    _apply(contribution, data)
+    db.session.add(contribution)
+    db.session.flush()
+    _set_tags(contribution, data.get("communities", []), data.get("areas", []))
+    if submit:
+        contribution.status, contribution.submitted_at = RECEIVED, utcnow()
+    audit.record("view.submitted" if submit else "view.drafted", contribution, actor=person,
+                 programme_id=programme.id, organisation_id=contribution.organisation_id)
+    db.session.commit()
+    return contribution
+
+
+def _locked(contribution):
+    return db.session.scalars(select(Contribution).where(Contribution.id == contribution.id)
+                              .with_for_update(of=Contribution)
+                              .execution_options(populate_existing=True)).one()
+
+
+def _check_version(contribution, seen_version):
+    if seen_version is None or str(seen_version) != str(contribution.version):
+        raise Stale(contribution)
+
+
+def _commit(contribution):
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Stale(db.session.get(Contribution, contribution.id, populate_existing=True)) from None
+
+
+def update(person, programme, contribution, seen_version, data, submit):
+    """Change a draft or a view waiting for an answer; a submitted view keeps its earlier text."""
+    contribution = _locked(contribution)
+    _check_version(contribution, seen_version)
+    if not policy.can_edit_view(person, programme, contribution):
+        raise Stale(contribution)
+    _check(person, programme, data)
+    was_submitted = contribution.status == RECEIVED
+    text_changed = (contribution.title, contribution.body) != (data["title"], data.get("body", ""))
+    if was_submitted and text_changed:
+        db.session.add(ContributionRevision(contribution_id=contribution.id, title=contribution.title,
+                                            body=contribution.body, replaced_by_id=person.id))
+    _apply(contribution, data)
+    _set_tags(contribution, data.get("communities", []), data.get("areas", []))
+    if submit and contribution.status == DRAFT:
+        contribution.status, contribution.submitted_at = RECEIVED, utcnow()
+        action = "view.submitted"
+    else:
+        action = "view.edited" if was_submitted else "view.drafted"
+    audit.record(action, contribution, actor=person, programme_id=programme.id,
+                 text_changed=text_changed)
+    _commit(contribution)
+    return contribution
+
+
+# Answering ---------------------------------------------------------------------------
+
+def answer(person, programme, contribution, seen_version, status, text, reason="", action_ids=(),
+           decision_ids=()):
+    contribution = _locked(contribution)
+    _check_version(contribution, seen_version)
+    if not policy.can_answer_view(person, programme, contribution):
+        raise Stale(contribution)
+    if status not in ANSWERS:
+        raise Refused("Select an answer", field="status")
+    if status == NOT_TAKEN and not reason:
+        raise Refused("Enter the reason it is not taken forward", field="reason")
+    action_ids, decision_ids = set(action_ids), set(decision_ids)
+    if status == TAKEN:
+        actions, decisions = link_choices(programme, contribution)
+        if not action_ids <= {a.id for a in actions} or not decision_ids <= {d.id for d in decisions}:
+            raise Refused("Select actions and decisions of this programme", field="actions")
+        if not action_ids and not decision_ids:
+            raise Refused("Select the actions or decisions this view shaped", field="actions")
+    else:
+        action_ids, decision_ids = set(), set()
+    first = contribution.answered_at is None
+    now = utcnow()
+    response = Response(contribution_id=contribution.id, status=status, text=text,
+                        reason=reason if status == NOT_TAKEN else "", responder_id=person.id, created_at=now)
+    db.session.add(response)
+    contribution.status = status
+    if first:
+        contribution.answered_at = now
+        contribution.days_to_answer = max(0, (now - (contribution.submitted_at or now)).days)
+    db.session.execute(ContributionAction.__table__.delete().where(
+        ContributionAction.contribution_id == contribution.id))
+    db.session.execute(ContributionDecision.__table__.delete().where(
+        ContributionDecision.contribution_id == contribution.id))
+    db.session.add_all([ContributionAction(contribution_id=contribution.id, action_id=i)
+                        for i in sorted(action_ids)])
+    db.session.add_all([ContributionDecision(contribution_id=contribution.id, decision_id=i)
+                        for i in sorted(decision_ids)])
+    db.session.flush()
+    audit.record("view.answered", contribution, actor=person, programme_id=programme.id, status=status,
+                 actions=sorted(action_ids), decisions=sorted(decision_ids))
+    _tell_organisation(programme, contribution, response)
+    _commit(contribution)
+    return response
+
+
+def _tell_organisation(programme, contribution, response):
+    """The author and the organisation's admins hear of each answer."""
+    admins = select(Membership.user_id).where(Membership.organisation_id == contribution.organisation_id,
+                                              Membership.status == ACTIVE, Membership.role == ADMIN)
+    people = db.session.scalars(select(User).where(
+        or_(User.id == contribution.author_id, User.id.in_(admins)), User.disabled_at.is_(None))
+        .order_by(User.id)).all()
+    url = external_url("contributions.show", contribution_id=contribution.id)
+    for person in people:
+        mail.queue(person.email, f"Your view has an answer: {contribution.title}", "mail/view_answered.txt",
+                   person=person, programme=programme, contribution=contribution, response=response,
+                   url=url)
+
+
+# What it adds up to --------------------------------------------------------------------
+
+@dataclass
+class Answering:
+    submitted: int = 0
+    answered: int = 0
+    median_days: float | None = None
+
+    @property
+    def percent(self):
+        return round(100 * self.answered / self.submitted) if self.submitted else 0
+
+
+def answering(programme):
+    """Share answered and median days to an answer: two or three indexed queries."""
+    submitted, answered = db.session.execute(select(
+        func.count(), func.count(case((Contribution.status.in_(ANSWERS), 1))))
+        .where(Contribution.programme_id == programme.id, Contribution.status != DRAFT)).one()
+    stats = Answering(submitted=submitted, answered=answered)
+    timed = db.session.scalar(select(func.count()).where(Contribution.programme_id == programme.id,
+                                                         Contribution.days_to_answer.is_not(None)))
+    if timed:
+        middle = db.session.scalars(select(Contribution.days_to_answer).where(
+            Contribution.programme_id == programme.id, Contribution.days_to_answer.is_not(None))
+            .order_by(Contribution.days_to_answer).offset((timed - 1) // 2)
+            .limit(1 if timed % 2 else 2)).all()
+        stats.median_days = sum(middle) / len(middle)
+    return stats
+
+
+def waiting_query(person):
+    """Views waiting for an answer in the programmes this person leads, oldest first."""
+    led = [programme_id for programme_id, role in policy.holdings(person).roles
+           if role in ("coordinator", "nhs_lead")]
+    return (select(Contribution).where(Contribution.programme_id.in_(sorted(set(led))),
+                                       Contribution.status == RECEIVED)
+            .order_by(Contribution.submitted_at, Contribution.id))
+
+
+# Spreadsheet -------------------------------------------------------------------------
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Spreadsheets run a cell that starts like a formula: make it plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+CSV_HEADER = ["View", "Submitted (UTC)", "Organisation", "Cycle", "Stage", "Question", "Title", "Text",
+              "Communities", "Areas", "Shared with", "Status", "Response", "Reason", "Answered (UTC)"]
+
+
+def csv_lines(person, programme, filters):
+    """The views this person may see, in batches, so a large programme streams in constant memory."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def flush():
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    writer.writerow(CSV_HEADER)
+    yield flush()
+    query = filtered(visible(person, programme), filters)
+    after = None
+    while True:
+        batch_query = query.order_by(Contribution.id).limit(CSV_BATCH)
+        if after is not None:
+            batch_query = batch_query.where(Contribution.id > after)
+        batch = db.session.scalars(batch_query).all()
+        if not batch:
+            break
+        ids = [c.id for c in batch]
+        labels = tags(ids)
+        answers = latest_responses(ids)
+        questions = dict(db.session.execute(select(Question.id, Question.text).where(
+            Question.id.in_({c.question_id for c in batch if c.question_id}))).all())
+        for c in batch:
+            response = answers.get(c.id)
+            writer.writerow([_cell(v) for v in (
+                c.id, c.submitted_at.strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
+                c.organisation.name, c.stage.cycle.number, c.stage.name, questions.get(c.question_id, ""),
+                c.title, c.body, "; ".join(labels[c.id][0]), "; ".join(labels[c.id][1]),
+                "All partners" if c.is_shared else "Leads only", c.status_name,
+                response.text if response else "", response.reason if response else "",
+                c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else "")])
+        yield flush()
+        after = ids[-1]
+        db.session.expunge_all()
+
+
+# You said, we did ----------------------------------------------------------------------
+
+@dataclass
+class StageRecord:
+    stage: Stage
+    entries: list = field(default_factory=list)   # (view, response, actions, decisions)
+
+
+def you_said_we_did(person, programme, cycle, raw_page=None):
+    """Answered views of one cycle, stage by stage, with what became of them: a fixed number of queries.
+
+    Returns the stage records and the page (a cycle with very many views prints in parts).
+    """
+    stages = db.session.scalars(select(Stage).where(Stage.cycle_id == cycle.id)
+                                .order_by(Stage.position)).all()
+    records = {s.id: StageRecord(stage=s) for s in stages}
+    page = paginate(visible(person, programme).where(
+        Contribution.stage_id.in_(list(records)), Contribution.status.in_(ANSWERS))
+        .order_by(Contribution.stage_id, Contribution.id), raw_page, size=YSWD_PAGE)
+    views = page.items
+    ids = [v.id for v in views]
+    answers = latest_responses(ids)
+    actions, decisions = shaped(person, programme, ids)
+    for view in views:
+        records[view.stage_id].entries.append((view, answers.get(view.id), actions[view.id],
+                                               decisions[view.id]))
+    return [records[s.id] for s in stages], page
+
+
+def cycles_of(programme):
+    return db.session.scalars(select(Cycle).where(Cycle.programme_id == programme.id)
+                              .order_by(Cycle.number)).all()
+
