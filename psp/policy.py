@@ -264,8 +264,9 @@ def can_give_view(person, programme):
 def visible_views(person, programme):
     """The SQL condition for the views a person may see in a programme.
 
-    Visitors: shared views that have an answer. Partners: every shared submitted view.
-    Leads: every submitted view. Members of the view's organisation: all of theirs, drafts too.
+    Visitors: shared views that have an answer. Partners (and site admins, who see what
+    partners see): every shared submitted view. Leads: every submitted view. Members of the
+    view's organisation: all of theirs, drafts too.
     """
     from sqlalchemy import and_, or_
 
@@ -273,7 +274,7 @@ def visible_views(person, programme):
 
     if is_programme_lead(person, programme):
         seen = Contribution.status != DRAFT
-    elif is_partner(person, programme):
+    elif is_partner(person, programme) or is_site_admin(person):
         seen = and_(Contribution.audience == SHARED, Contribution.status != DRAFT)
     else:
         seen = and_(Contribution.audience == SHARED, Contribution.status.in_(ANSWERS))

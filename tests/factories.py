@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from psp.auth.models import User
 from psp.auth.passwords import hash_password
+from psp.contributions.models import Contribution, Response
 from psp.cycles.models import Action, Decision, Question, Stage
 from psp.cycles.services import start_cycle
 from psp.extensions import db
@@ -125,6 +126,21 @@ def build_world():
         ProgrammeRole(programme_id=reviewing.id, user_id=people["coordinator"].id, role="coordinator"),
         ProgrammeRole(programme_id=reviewing.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
     ])
+    views = {}
+    for key, title, status, audience in [
+            ("view_shared", "Shared and waiting", "received", "partners"),
+            ("view_leads", "For the leads only", "received", "leads"),
+            ("view_answered", "Shared and answered", "under_consideration", "partners"),
+            ("view_draft", "Still a draft", "draft", "partners")]:
+        views[key] = Contribution(programme_id=programme.id, stage_id=analyse.id, organisation_id=orgs[
+            "partner"].id, author_id=people["partner_member"].id, title=title, body=f"{title}: the text.",
+            audience=audience, status=status, submitted_at=None if status == "draft" else utcnow())
+    db.session.add_all(views.values())
+    db.session.flush()
+    answered = views["view_answered"]
+    answered.answered_at, answered.days_to_answer = utcnow(), 0
+    db.session.add(Response(contribution_id=answered.id, status="under_consideration",
+                            text="We are looking at it.", responder_id=people["coordinator"].id))
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({f"org:{k}": v.slug for k, v in orgs.items()})
@@ -134,4 +150,5 @@ def build_world():
                 "action": action.id, "decision": decision.id, "question": question.id,
                 "outcome": outcome.id, "meeting_public": public_meeting.id,
                 "meeting_partners": partners_meeting.id})
+    ids.update({key: view.id for key, view in views.items()})
     return World(ids)

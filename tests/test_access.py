@@ -25,6 +25,8 @@ def case(endpoint, method, url, allowed, public=False, everyone=None):
 
 
 INSIDE = {"partner_member", "organisation_admin", "coordinator", "nhs_lead", "site_admin"}
+PARTNERS = {"partner_member", "organisation_admin"}  # members of the partner organisation
+LEADS = {"coordinator", "nhs_lead"}
 P = "/programmes/{programme}"
 R = "/programmes/review-programme"
 CASES = [
@@ -119,6 +121,23 @@ CASES = [
     case("meetings.bookings_csv", "GET", "/meetings/{meeting_public}/bookings.csv", {"coordinator"}),
     case("meetings.attendance", "GET", "/meetings/{meeting_public}/attendance", {"coordinator"}),
     case("meetings.minutes", "GET", "/meetings/{meeting_partners}/minutes", {"coordinator"}),
+    case("contributions.index", "GET", P + "/views", EVERYONE, public=True),
+    case("contributions.index", "GET", P + "/views?q=text&status=received&after=99", EVERYONE, public=True),
+    case("contributions.you_said_we_did", "GET", P + "/you-said-we-did", EVERYONE, public=True),
+    case("contributions.download", "GET", P + "/views.csv", LEADS),
+    case("contributions.show", "GET", "/views/{view_answered}", EVERYONE, public=True),
+    case("contributions.show", "GET", "/views/{view_shared}", INSIDE, public=True),
+    case("contributions.show", "GET", "/views/{view_leads}", PARTNERS | LEADS, public=True),
+    case("contributions.show", "GET", "/views/{view_draft}", PARTNERS, public=True),
+    case("contributions.new", "GET", P + "/views/new", PARTNERS),
+    case("contributions.new", "POST", P + "/views/new", PARTNERS),
+    case("contributions.new", "GET", R + "/views/new", set()),
+    case("contributions.edit", "GET", "/views/{view_shared}/edit", PARTNERS),
+    case("contributions.edit", "POST", "/views/{view_draft}/edit", PARTNERS),
+    case("contributions.edit", "GET", "/views/{view_answered}/edit", PARTNERS),
+    case("contributions.answer", "GET", "/views/{view_shared}/answer", LEADS),
+    case("contributions.answer", "POST", "/views/{view_leads}/answer", LEADS),
+    case("contributions.answer", "GET", "/views/{view_draft}/answer", set()),
 ]
 
 

@@ -148,13 +148,14 @@ def new(slug):
 @login_required
 def edit(contribution_id):
     programme, contribution = _contribution(contribution_id)
-    if not policy.can_edit_view(current_user, programme, contribution):
-        if contribution.is_answered and policy.is_member(current_user, contribution.organisation):
-            return render_template("contributions/form.html", programme=programme, form=None,
-                                   contribution=contribution, stale="answered"), 409
+    editable = policy.can_edit_view(current_user, programme, contribution)
+    if not editable and not (contribution.is_answered and policy.is_member(current_user,
+                                                                           contribution.organisation)):
         abort(403)
     form = ContributionForm()
     _form_choices(form, programme)
+    if not editable:
+        return _form_page(programme, form if form.is_submitted() else None, contribution, 409, "answered")
     if not form.is_submitted():
         details = services.details(current_user, programme, contribution)
         form.version.data = contribution.version

@@ -135,16 +135,19 @@ def filtered(query, filters):
 
 
 def tags(contribution_ids):
-    """Communities and areas of several views: two queries."""
+    """Communities and areas of several views, in the order the forms list them: two queries."""
     ids = list(contribution_ids)
     found = {i: ([], []) for i in ids}
     if not ids:
         return found
-    for row in db.session.execute(select(ContributionCommunity).where(
-            ContributionCommunity.contribution_id.in_(ids))).scalars():
+    community_order, area_order = list(COMMUNITIES), list(AREAS)
+    for row in sorted(db.session.scalars(select(ContributionCommunity).where(
+            ContributionCommunity.contribution_id.in_(ids))),
+            key=lambda r: community_order.index(r.community)):
         found[row.contribution_id][0].append(COMMUNITIES[row.community])
-    for row in db.session.execute(select(ContributionArea).where(
-            ContributionArea.contribution_id.in_(ids))).scalars():
+    for row in sorted(db.session.scalars(select(ContributionArea).where(
+            ContributionArea.contribution_id.in_(ids))),
+            key=lambda r: area_order.index(r.area) if r.area in AREAS else len(area_order)):
         found[row.contribution_id][1].append(AREAS.get(row.area, row.area))
     return found
 
