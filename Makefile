@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app psp
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint browser db assets clean
+.PHONY: install run test lint browser db assets clean bench
 
 install: $(STAMP) assets db
 
@@ -33,6 +33,12 @@ browser:
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# make bench ARGS="--scale 0.1" or ARGS="--database-url postgresql+psycopg://..."
+bench: install
+	bash scripts/ensure-wrk.sh
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

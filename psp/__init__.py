@@ -61,6 +61,9 @@ def create_app(test_config=None):
     register_security(app)
     register_errors(app)
     register_cli(app)
+    if app.config["BENCH"]:
+        # The benchmark's yardstick: the same app and middleware, no database, no template.
+        app.add_url_rule("/bench/bare", "bench_bare", lambda: "ok")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

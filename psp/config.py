@@ -32,7 +32,7 @@ def from_environment(instance_path):
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "PSP Co-design <no-reply@psp-codesign.example.org>"),
-        "MAIL_FILE_DIR": os.path.join(instance_path, "mail"),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", os.path.join(instance_path, "mail")),
         "MAIL_SEND_AFTER_REQUEST": _bool("MAIL_SEND_AFTER_REQUEST", True),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
         # Rate limits: in memory per process unless Redis is configured.
@@ -54,6 +54,8 @@ def from_environment(instance_path):
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+        # `make bench` only: adds /bench/bare, a route that never touches the database.
+        "BENCH": _bool("PSP_BENCH", False),
     }
 
 

@@ -1,0 +1,341 @@
+"""Build the benchmark's data set through the app's own models, in batches, with progress bars.
+
+Rows go in with SQLAlchemy's bulk INSERT on each model's table, so every column default
+and constraint of the models applies; one password hash serves every person.
+"""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+from tqdm import tqdm
+
+from psp.auth.models import User
+from psp.auth.passwords import hash_password
+from psp.contributions.models import (
+    ANSWERS,
+    COMMUNITIES,
+    Contribution,
+    ContributionAction,
+    ContributionArea,
+    ContributionCommunity,
+    Response,
+)
+from psp.cycles.models import Action, Stage
+from psp.cycles.services import start_cycle
+from psp.extensions import db
+from psp.meetings.models import Booking, Meeting
+from psp.organisations.models import Membership, Organisation, OrganisationArea
+from psp.places import AREAS
+from psp.programmes.models import Participation, Programme, ProgrammeArea, ProgrammeRole
+from psp.timeutil import utcnow
+
+PASSWORD = "bench-password-2026"
+COORDINATOR = "bench.coordinator@example.org"
+PARTNER = "bench.partner@example.org"
+BATCH = 5000
+BASE = {
+    "programmes": 50,
+    "organisations": 3000,
+    "people": 20000,
+    "meetings": 2000,
+    "bookings": 60000,
+    "views": 100000,
+}
+WORDS = (
+    "discharge support housing carers evening transport peer crisis community waiting "
+    "advocacy families young people rural kitchen walking befriending recovery funding staff"
+).split()
+
+
+def sizes(scale):
+    return {name: max(2 if name == "programmes" else 10, int(count * scale)) for name, count in BASE.items()}
+
+
+def _bulk(model, rows, label):
+    rows = list(rows)
+    with tqdm(total=len(rows), desc=label, unit="rows", leave=True, ncols=80) as bar:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            db.session.execute(insert(model), chunk)
+            bar.update(len(chunk))
+    db.session.commit()
+
+
+def _ids(model, column=None):
+    column = column if column is not None else model.id
+    return db.session.scalars(select(column).order_by(column)).all()
+
+
+def build(scale=1.0, seed=2026):
+    """Fill an empty, migrated database. Returns the ids the runner needs."""
+    counts = sizes(scale)
+    rng = random.Random(seed)
+    now = utcnow().replace(microsecond=0)
+    password_hash = hash_password(PASSWORD)
+    areas = list(AREAS)
+
+    _bulk(
+        User,
+        (
+            {
+                "email": f"person{n}@example.org",
+                "name": f"Person {n}",
+                "password_hash": password_hash,
+                "email_confirmed_at": now,
+            }
+            for n in range(counts["people"])
+        ),
+        "people",
+    )
+    db.session.add_all(
+        [
+            User(email=email, name=name, password_hash=password_hash, email_confirmed_at=now)
+            for email, name in ((COORDINATOR, "Bench Coordinator"), (PARTNER, "Bench Partner"))
+        ]
+    )
+    db.session.commit()
+    people = _ids(User)
+
+    _bulk(
+        Organisation,
+        (
+            {
+                "slug": f"organisation-{n}",
+                "name": f"Organisation {n:04d}",
+                "kind": "charity" if n % 3 else "voluntary-group",
+                "status": "verified",
+                "description": "A partner organisation made up for the benchmark.",
+            }
+            for n in range(counts["organisations"])
+        ),
+        "organisations",
+    )
+    organisations = _ids(Organisation)
+    _bulk(
+        OrganisationArea,
+        ({"organisation_id": o, "area": areas[n % len(areas)]} for n, o in enumerate(organisations)),
+        "organisation areas",
+    )
+    _bulk(
+        Membership,
+        (
+            {
+                "user_id": p,
+                "organisation_id": organisations[n % len(organisations)],
+                "role": "admin" if n < len(organisations) else "member",
+                "status": "active",
+            }
+            for n, p in enumerate(people)
+        ),
+        "memberships",
+    )
+
+    programme_rows = [
+        Programme(
+            slug=f"programme-{n}",
+            title=f"Programme {n:02d}",
+            summary="A programme made up for the benchmark.",
+            lead_body_id=organisations[0],
+            lead_interface_id=organisations[1],
+            areas=[ProgrammeArea(area=a) for a in areas],
+        )
+        for n in range(counts["programmes"])
+    ]
+    db.session.add_all(programme_rows)
+    db.session.flush()
+    coordinator = db.session.scalar(select(User).where(User.email == COORDINATOR))
+    partner = db.session.scalar(select(User).where(User.email == PARTNER))
+    for programme in tqdm(programme_rows, desc="programmes and cycles", ncols=80):
+        start_cycle(programme.id, 1, "What people need from the service.")
+        db.session.add_all(
+            [
+                ProgrammeRole(programme_id=programme.id, user_id=coordinator.id, role="coordinator"),
+                ProgrammeRole(programme_id=programme.id, user_id=coordinator.id, role="nhs_lead"),
+            ]
+        )
+    db.session.commit()
+    programmes = [p.id for p in programme_rows]
+    per_programme = max(1, len(organisations) // len(programmes))
+    partners = {
+        p: organisations[n * per_programme : (n + 1) * per_programme] for n, p in enumerate(programmes)
+    }
+    _bulk(
+        Participation,
+        (
+            {"programme_id": p, "organisation_id": o, "status": "admitted"}
+            for p, orgs in partners.items()
+            for o in orgs
+        ),
+        "partners",
+    )
+    db.session.add(
+        Membership(
+            user_id=partner.id, organisation_id=partners[programmes[0]][0], role="admin", status="active"
+        )
+    )
+    db.session.commit()
+    stages = dict(
+        db.session.execute(select(Stage.programme_id, Stage.id).where(Stage.kind == "analyse")).all()
+    )
+
+    _bulk(
+        Action,
+        (
+            {
+                "stage_id": stages[p],
+                "organisation_id": partners[p][n % len(partners[p])],
+                "title": f"Action {n} of programme {p}",
+                "due_on": (now + timedelta(days=n - 5)).date(),
+                "status": ("planned", "in_progress", "done")[n % 3],
+            }
+            for p in programmes
+            for n in range(20)
+        ),
+        "actions",
+    )
+    actions = {}
+    for action_id, stage_id in db.session.execute(select(Action.id, Action.stage_id)).all():
+        actions.setdefault(stage_id, []).append(action_id)
+
+    meeting_rows = []
+    for n in range(counts["meetings"]):
+        p = programmes[n % len(programmes)]
+        start = now + timedelta(days=(n * 7) % 60 - 20, hours=n % 8)
+        meeting_rows.append(
+            {
+                "programme_id": p,
+                "title": f"Meeting {n}",
+                "agenda": "- Welcome\n- Progress",
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+                "venue": "Community Hall",
+                "capacity": 40,
+                "audience": "public",
+            }
+        )
+    _bulk(Meeting, meeting_rows, "meetings")
+    meetings = db.session.execute(select(Meeting.id, Meeting.programme_id).order_by(Meeting.id)).all()
+    members = {}
+    for user_id, organisation_id in db.session.execute(
+        select(Membership.user_id, Membership.organisation_id)
+    ):
+        members.setdefault(organisation_id, []).append(user_id)
+    per_meeting = max(1, counts["bookings"] // len(meetings))
+    booking_rows = []
+    for meeting_id, p in meetings:
+        pool = [u for o in partners[p] for u in members.get(o, [])[:2]]
+        for user_id in rng.sample(pool, min(per_meeting, len(pool))):
+            booking_rows.append(
+                {"meeting_id": meeting_id, "user_id": user_id, "status": "booked", "requested_at": now}
+            )
+    _bulk(Booking, booking_rows, "bookings")
+
+    communities = list(COMMUNITIES)
+    view_rows = []
+    for n in range(counts["views"]):
+        p = programmes[n % len(programmes)]
+        orgs = partners[p]
+        status = ("received", *ANSWERS)[n % 5]
+        submitted = now - timedelta(days=n % 90 + 1)
+        view_rows.append(
+            {
+                "programme_id": p,
+                "stage_id": stages[p],
+                "organisation_id": orgs[n % len(orgs)],
+                "title": " ".join(rng.sample(WORDS, 4)).capitalize(),
+                "body": " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+                "audience": "leads" if n % 10 == 0 else "partners",
+                "status": status,
+                "created_at": submitted,
+                "updated_at": submitted,
+                "submitted_at": submitted,
+                "version": 1,
+                "answered_at": submitted + timedelta(days=n % 20) if status != "received" else None,
+                "days_to_answer": n % 20 if status != "received" else None,
+            }
+        )
+    _bulk(Contribution, view_rows, "views")
+    view_ids = _ids(Contribution)
+    _bulk(
+        ContributionCommunity,
+        (
+            {"contribution_id": v, "community": communities[n % len(communities)]}
+            for n, v in enumerate(view_ids)
+        ),
+        "view communities",
+    )
+    _bulk(
+        ContributionArea,
+        ({"contribution_id": v, "area": areas[n % len(areas)]} for n, v in enumerate(view_ids)),
+        "view areas",
+    )
+    answered = [(v, row) for v, row in zip(view_ids, view_rows, strict=True) if row["status"] != "received"]
+    _bulk(
+        Response,
+        (
+            {
+                "contribution_id": v,
+                "status": row["status"],
+                "text": "Thank you: we have considered it.",
+                "reason": "Not in this cycle's budget." if row["status"] == "not_taken_forward" else "",
+                "created_at": row["answered_at"],
+            }
+            for v, row in answered
+        ),
+        "answers",
+    )
+    _bulk(
+        ContributionAction,
+        (
+            {"contribution_id": v, "action_id": actions[row["stage_id"]][v % 20]}
+            for v, row in answered
+            if row["status"] == "taken_forward"
+        ),
+        "view links",
+    )
+    return describe()
+
+
+def describe():
+    """What the runner needs to know about an existing bench database."""
+    first = db.session.scalar(select(Programme).order_by(Programme.id))
+    view_ids = select(Contribution.id).where(Contribution.programme_id == first.id)
+    return {
+        "programme": first.slug,
+        "programme_id": first.id,
+        "meeting": db.session.scalar(
+            select(Meeting.id)
+            .where(Meeting.programme_id == first.id, Meeting.starts_at > utcnow())
+            .order_by(Meeting.id)
+        ),
+        "public_meetings": db.session.scalars(
+            select(Meeting.id).where(Meeting.starts_at > utcnow()).order_by(Meeting.id)
+        ).all(),
+        "deepest_after": db.session.scalar(
+            select(Contribution.id)
+            .where(Contribution.id.in_(view_ids))
+            .order_by(Contribution.id)
+            .offset(20)
+            .limit(1)
+        ),
+        "stage_id": db.session.scalar(
+            select(Stage.id).where(Stage.programme_id == first.id, Stage.kind == "analyse")
+        ),
+        "organisation_id": db.session.scalar(
+            select(Participation.organisation_id)
+            .where(Participation.programme_id == first.id)
+            .order_by(Participation.organisation_id)
+        ),
+        "counts": {
+            name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (
+                ("programmes", Programme),
+                ("organisations", Organisation),
+                ("people", User),
+                ("meetings", Meeting),
+                ("bookings", Booking),
+                ("views", Contribution),
+            )
+        },
+    }
