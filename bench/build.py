@@ -7,7 +7,7 @@ and constraint of the models applies; one password hash serves every person.
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from tqdm import tqdm
 
 from psp.auth.models import User
@@ -294,6 +294,8 @@ def build(scale=1.0, seed=2026):
         ),
         "view links",
     )
+    db.session.execute(text("ANALYZE"))  # planner statistics, as a live database would have
+    db.session.commit()
     return describe()
 
 

@@ -66,3 +66,36 @@ def send_reminders():
     queued = remind()
     sent, failed = mail.send_pending()
     click.echo(f"Reminders queued {queued}; emails sent {sent}, failed {failed}.")
+
+
+@psp_cli.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, writable=True))
+def backup(target):
+    """Copy a SQLite database while the app runs (SQLite's online backup). PostgreSQL: use pg_dump."""
+    import sqlite3
+    from contextlib import closing
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from flask import current_app
+
+    from psp.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("This database is not SQLite: back it up with pg_dump "
+                                   "(see README, Production).")
+    source = db.engine.url.database
+    if not source or source == ":memory:":
+        raise click.ClickException("An in-memory database has nothing to back up.")
+    if target is None:
+        folder = Path(current_app.instance_path) / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"psp-{datetime.now(UTC):%Y%m%d-%H%M%S}.sqlite3"
+    target = Path(target)
+    if target.exists():
+        raise click.ClickException(f"{target} exists already: choose another file.")
+    with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
+        live.backup(copy)   # a consistent copy even while requests write
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise click.ClickException(f"The copy in {target} failed its integrity check.")
+    click.echo(f"Backed up to {target}")

@@ -17,13 +17,13 @@ def from_environment(instance_path):
     """Build the settings mapping; production refuses to start on unsafe values."""
     production = os.environ.get("PSP_ENV", "development") == "production"
     sqlite_path = os.path.join(instance_path, "psp.sqlite3")
+    database_url = _database_url(os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"))
     return {
         "PSP_ENV": "production" if production else "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "" if production else DEMO_SECRET_KEY),
-        "SQLALCHEMY_DATABASE_URI": _database_url(
-            os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}")
-        ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A server connection can drop behind a load balancer's back; a file cannot.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "BASE_URL": os.environ.get("PSP_BASE_URL", "http://127.0.0.1:5000"),
         # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in instance/mail/.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

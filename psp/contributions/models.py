@@ -42,6 +42,11 @@ class Contribution(db.Model):
         Index("ix_contributions_programme_organisation", "programme_id", "organisation_id", "id"),
         Index("ix_contributions_programme_question", "programme_id", "question_id", "id"),
         Index("ix_contributions_programme_days", "programme_id", "days_to_answer"),
+        # Covering indexes: the visibility condition and the dashboard figures read no table rows.
+        Index("ix_contributions_programme_visibility", "programme_id", "audience", "status",
+              "organisation_id", "id"),
+        Index("ix_contributions_programme_answering", "programme_id", "status", "days_to_answer"),
+        Index("ix_contributions_waiting", "status", "submitted_at", "id"),
         Index("ix_contributions_stage", "stage_id", "id"),
         Index("ix_contributions_meeting", "meeting_id"),
         Index("ix_contributions_author", "author_id"),

@@ -49,7 +49,7 @@ def index(slug):
     return render_template(
         "contributions/index.html", programme=programme, page=page, filters=filters,
         stages=services.all_programme_stages(programme),
-        organisations=services.contributing_organisations(current_user, programme),
+        organisations=services.filter_organisations(current_user, programme),
         questions=services.programme_questions(programme, partner_items),
         statuses=STATUS_NAMES if policy.is_signed_in(current_user) else
         {k: v for k, v in STATUS_NAMES.items() if k not in (DRAFT, "received")},

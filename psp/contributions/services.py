@@ -37,7 +37,7 @@ from psp.meetings.models import Meeting
 from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 from psp.pagination import paginate
 from psp.places import AREAS
-from psp.programmes.models import Programme
+from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.timeutil import utcnow
 
 CSV_BATCH = 1000
@@ -273,14 +273,16 @@ def organisations_named(ids):
         Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).all()
 
 
-def contributing_organisations(person, programme):
-    """Organisations with views this person may see, for the filter: one query."""
-    return db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(
-            select(Contribution.organisation_id).where(
-                Contribution.programme_id == programme.id,
-                policy.visible_views(person, programme)).distinct()))
-        .order_by(Organisation.name)).all()
+def filter_organisations(person, programme):
+    """For the organisation filter: the programme's partners and the person's own: one query.
+
+    Listing who has given views would mean a DISTINCT over every view of the programme.
+    """
+    partners = select(Participation.organisation_id).where(Participation.programme_id == programme.id,
+                                                           Participation.status == ADMITTED)
+    own = sorted(policy.holdings(person).member_of) if policy.is_signed_in(person) else []
+    return db.session.execute(select(Organisation.id, Organisation.name).where(
+        or_(Organisation.id.in_(partners), Organisation.id.in_(own))).order_by(Organisation.name)).all()
 
 
 def link_choices(programme, contribution):
