@@ -172,7 +172,7 @@ def edit(contribution_id):
         return _form_page(programme, form, contribution)
     if not form.validate():
         return _form_page(programme, form, contribution, 400)
-    submit = bool(form.submit.data)
+    submit, was_draft = bool(form.submit.data), contribution.status == DRAFT
     try:
         services.update(_me(), programme, contribution, form.version.data, _data(form), submit)
     except services.Refused as refusal:
@@ -181,9 +181,9 @@ def edit(contribution_id):
     except services.Stale as stale:
         return _form_page(programme, form, stale.contribution, 409,
                           stale="answered" if stale.contribution.is_answered else "changed")
-    if submit and contribution.status != DRAFT:
+    if was_draft and submit:
         message = "Your view is submitted. The coordinators and NHS leads will answer it."
-    elif contribution.status == DRAFT:
+    elif was_draft:
         message = "Your draft is saved. Only members of your organisation can see it."
     else:
         message = "Your view is changed. The earlier text is kept in its history."

@@ -191,6 +191,7 @@ def test_editing_keeps_the_earlier_text_and_stops_once_answered(app, world, sign
                                                             "Shared and waiting: the text.")]
     page = partner.get(f"/views/{world['view_shared']}").get_data(as_text=True)
     assert "A better wording." in page and "Shared and waiting: the text." in page
+    assert "Your view is changed. The earlier text is kept in its history." in page
 
     # Someone from another organisation, and the leads, cannot change it.
     assert sign_in_as("coordinator@example.org").get(url).status_code == 403
