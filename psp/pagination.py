@@ -16,6 +16,7 @@ class Page:
     number: int
     total: int
     size: int
+    capped: bool = False   # there are more than `total`; counting them all would cost too much
 
     @property
     def pages(self):
@@ -38,11 +39,18 @@ def page_number(raw):
     return min(max(number, 1), MAX_PAGE)
 
 
-def paginate(query, raw_page, size=PAGE_SIZE):
+def paginate(query, raw_page, size=PAGE_SIZE, cap=None):
+    """With ``cap``, count at most that many rows (a work list can grow without bound) and page
+    no further than the cap."""
     number = page_number(raw_page)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    counted = query.order_by(None)
+    if cap is not None:
+        number = min(number, -(-cap // size))
+        counted = counted.limit(cap + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    capped = cap is not None and total > cap
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
-    return Page(items=list(items), number=number, total=total, size=size)
+    return Page(items=list(items), number=number, total=cap if capped else total, size=size, capped=capped)
 
 
 @dataclass

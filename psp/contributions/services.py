@@ -41,6 +41,7 @@ from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.timeutil import utcnow
 
 CSV_BATCH = 1000
+WAITING_CAP = 1000   # "Your work" counts waiting views up to this many
 YSWD_PAGE = 100
 
 

@@ -64,7 +64,8 @@ def my_work():
     from psp.contributions import services as views
 
     actions = paginate(cycles.my_actions_query(current_user), request.args.get("page"))
-    waiting = paginate(views.waiting_query(current_user), request.args.get("views_page"))
+    waiting = paginate(views.waiting_query(current_user), request.args.get("views_page"),
+                       cap=views.WAITING_CAP)
     return render_template(
         "core/my.html", to_review=cycles.stages_waiting(current_user, "nhs_lead", IN_REVIEW),
         returned=cycles.stages_waiting(current_user, "coordinator", RETURNED), actions=actions,

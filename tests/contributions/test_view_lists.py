@@ -360,3 +360,15 @@ def test_pages_run_the_same_number_of_queries_at_two_sizes(app, world, sign_in_a
 def _ids(app):
     with app.app_context():
         return db.session.scalars(select(Contribution.id)).all()
+
+
+def test_your_work_counts_waiting_views_up_to_a_cap(app, world, sign_in_as):
+    from psp.contributions.services import WAITING_CAP
+
+    _many(app, world, WAITING_CAP + 5, status="received", days_to_answer=None)
+    lead = sign_in_as("nhs.lead@example.org")
+    html = lead.get("/my").get_data(as_text=True)
+    assert f"More than {WAITING_CAP:,} views waiting, oldest first." in html
+    assert f"Page 1 of more than {WAITING_CAP // 20}" in html
+    last = lead.get("/my?views_page=999999").get_data(as_text=True)
+    assert f"Page {WAITING_CAP // 20} of more than {WAITING_CAP // 20}" in last
