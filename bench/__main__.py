@@ -48,6 +48,24 @@ def database_url(args, scale):
     return f"sqlite:///{instance / f'bench-{scale:g}.sqlite3'}"
 
 
+def small_database(args):
+    """A tenth of the data, for counting queries at a second size: another SQLite file, or
+    a sibling PostgreSQL database named <database>_small, created when missing."""
+    if not args.database_url:
+        return database_url(args, round(args.scale / 10, 4))
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(args.database_url)
+    small = url.set(database=f"{url.database}_small")
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": small.database}):
+            conn.execute(text(f'CREATE DATABASE "{small.database}"'))
+    engine.dispose()
+    return small.render_as_string(hide_password=False)
+
+
 # Data --------------------------------------------------------------------------------
 
 
@@ -346,7 +364,7 @@ def main(argv=None):
         pages = [p for p in pages if p["name"] in wanted]
     people = {"partner": PARTNER, "coordinator": COORDINATOR}
 
-    small_url = database_url(args, round(args.scale / 10, 4)) if not args.database_url else ""
+    small_url = small_database(args)
     counts = {"large": query_counts(url, pages, people)}
     if small_url:
         small_info = prepare(small_url, round(args.scale / 10, 4), args.rebuild)
