@@ -85,6 +85,7 @@ def register_extensions(app):
     from psp.meetings import models as meeting_models  # noqa: F401
     from psp.organisations import models as organisation_models  # noqa: F401
     from psp.programmes import models as programme_models  # noqa: F401
+    from psp.updates import models as update_models  # noqa: F401
 
 
 def register_templates(app):
@@ -125,6 +126,7 @@ def register_blueprints(app):
     from psp.meetings import bp as meetings_bp
     from psp.organisations import bp as organisations_bp
     from psp.programmes import bp as programmes_bp
+    from psp.updates import bp as updates_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -134,6 +136,7 @@ def register_blueprints(app):
     app.register_blueprint(cycles_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(contributions_bp)
+    app.register_blueprint(updates_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

@@ -149,8 +149,32 @@ def seed():
     _first_cycle(programme, people, organisations)
     _meetings(programme, people, extra, organisations)
     _views(programme, people, extra, organisations)
+    _updates(programme, people)
     db.session.commit()
     return True
+
+
+def _updates(programme, people):
+    from psp.updates.models import Update
+
+    now = utcnow()
+    coordinator = people["coordinator@example.org"].id
+    for days, title, body, audience in [
+        (48, "Analyse is signed off: thank you", "NHS Lothian signed off the Analyse stage after eleven "
+         "listening sessions. Planning starts now.\n\n- 214 people took part\n- every area held a session",
+         "public"),
+        (30, "Community crisis support comes first", "Partners ranked community crisis support as the most "
+         "pressing need, so the Plan stage starts there. The decision is on the **Plan** stage page.",
+         "public"),
+        (12, "Costing the plan: what we need from partners", "Please send EVOC your costs for the actions "
+         "your organisation leads by the end of the month. Use the template shared at the last workshop.",
+         "partners"),
+        (2, "Next partners' workshop is full", "The next workshop is full; join the waiting list and we "
+         "will email you if a place frees up.", "partners"),
+    ]:
+        db.session.add(Update(programme_id=programme.id, author_id=coordinator, title=title, body=body,
+                              audience=audience, posted_at=now - timedelta(days=days),
+                              updated_at=now - timedelta(days=days)))
 
 
 def _views(programme, people, extra, organisations):

@@ -302,6 +302,16 @@ def can_download_views(person, programme):
     return is_programme_lead(person, programme)
 
 
+# Updates ------------------------------------------------------------------------
+
+def can_post_updates(person, programme):
+    return is_coordinator(person, programme)
+
+
+def can_see_update(person, programme, update):
+    return update.audience == "public" or can_see_partner_items(person, programme)
+
+
 RULES = {name: value for name, value in dict(globals()).items()
          if callable(value) and (name.startswith(("can_", "is_")))}
 

@@ -15,6 +15,7 @@ from psp.meetings.models import Booking, Meeting
 from psp.organisations.models import Membership, Organisation, OrganisationArea
 from psp.programmes.models import Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
 from psp.timeutil import utcnow
+from psp.updates.models import Update
 
 PASSWORD = "correct horse battery staple"
 KINDS = ["anonymous", "no_organisation", "pending_member", "partner_member", "other_member",
@@ -141,8 +142,16 @@ def build_world():
     answered.answered_at, answered.days_to_answer = utcnow(), 0
     db.session.add(Response(contribution_id=answered.id, status="under_consideration",
                             text="We are looking at it.", responder_id=people["coordinator"].id))
+    author = people["coordinator"].id
+    updates = {
+        "update_public": Update(programme_id=programme.id, author_id=author, title="News for everyone",
+                                body="The **first** update.", audience="public"),
+        "update_partners": Update(programme_id=programme.id, author_id=author, title="News for partners",
+                                  body="Inside news.", audience="partners")}
+    db.session.add_all(updates.values())
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
+    ids.update({key: update.id for key, update in updates.items()})
     ids.update({f"org:{k}": v.slug for k, v in orgs.items()})
     ids.update({f"org_id:{k}": v.id for k, v in orgs.items()})
     ids.update({"programme": programme.slug, "programme_id": programme.id,

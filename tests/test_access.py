@@ -138,6 +138,15 @@ CASES = [
     case("contributions.answer", "GET", "/views/{view_shared}/answer", LEADS),
     case("contributions.answer", "POST", "/views/{view_leads}/answer", LEADS),
     case("contributions.answer", "GET", "/views/{view_draft}/answer", set()),
+    case("updates.index", "GET", P + "/updates", EVERYONE, public=True),
+    case("updates.feed", "GET", P + "/updates.atom", EVERYONE, public=True),
+    case("updates.show", "GET", "/updates/{update_public}", EVERYONE, public=True),
+    case("updates.show", "GET", "/updates/{update_partners}", INSIDE, public=True),
+    case("updates.new", "GET", P + "/updates/new", {"coordinator"}),
+    case("updates.new", "POST", P + "/updates/new", {"coordinator"}),
+    case("updates.new", "GET", "/programmes/review-programme/updates/new", {"coordinator"}),
+    case("updates.edit", "GET", "/updates/{update_partners}/edit", {"coordinator"}),
+    case("updates.edit", "POST", "/updates/{update_public}/edit", {"coordinator"}),
 ]
 
 

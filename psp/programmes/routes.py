@@ -17,6 +17,7 @@ from psp.places import AREAS, ORGANISATION_KINDS
 from psp.programmes import bp, services
 from psp.programmes.forms import AppointForm, DeclineForm, ProgrammeForm, TakePartForm
 from psp.programmes.models import ADMITTED, REQUESTED, ROLE_NAMES, Participation, Programme
+from psp.updates import services as update_services
 
 
 def _load(slug):
@@ -62,7 +63,9 @@ def show(slug):
                            areas=AREAS, kinds=ORGANISATION_KINDS, may_ask=may_ask, cycle=cycle,
                            wheel=wheel.segments(cycle.cycle_stages), meetings=meetings,
                            meeting_counts=meeting_services.counts([m.id for m in meetings]),
-                           answering=view_services.answering(programme))
+                           answering=view_services.answering(programme),
+                           updates=db.session.scalars(update_services.visible(current_user, programme)
+                                                      .limit(3)).all())
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

@@ -1,0 +1,70 @@
+"""Posting updates, and which ones a person sees (public, or partners-only for those inside)."""
+
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import select
+
+from psp import audit, policy
+from psp.extensions import db
+from psp.links import external_url
+from psp.text import render_markdown
+from psp.updates.models import PUBLIC, Update
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 50
+
+
+def visible(person, programme):
+    query = select(Update).where(Update.programme_id == programme.id)
+    if not policy.can_see_partner_items(person, programme):
+        query = query.where(Update.audience == PUBLIC)
+    return query.order_by(Update.posted_at.desc(), Update.id.desc())
+
+
+def post(person, programme, title, body, audience, update=None):
+    """A new update (update is None) or a change to one."""
+    new = update is None
+    if new:
+        update = Update(programme_id=programme.id, author_id=person.id)
+        db.session.add(update)
+    update.title, update.body, update.audience = title, body, audience
+    db.session.flush()
+    audit.record("update.posted" if new else "update.changed", update,
+                 actor=person, programme_id=programme.id, audience=audience)
+    db.session.commit()
+    return update
+
+
+def _when(value):
+    return value.replace(microsecond=0).isoformat() + "Z"   # stored in UTC
+
+
+def atom(programme, updates):
+    """An Atom 1.0 feed (RFC 4287) of the given updates, newest first."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def add(parent, tag, text=None, **attributes):
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        if text is not None:
+            element.text = text
+        return element
+
+    page = external_url("updates.index", slug=programme.slug)
+    add(feed, "id", page)
+    add(feed, "title", f"{programme.title}: updates")
+    add(feed, "updated", _when(max((u.updated_at for u in updates), default=programme.created_at)))
+    add(feed, "link", href=page, rel="alternate", type="text/html")
+    add(feed, "link", href=external_url("updates.feed", slug=programme.slug), rel="self",
+        type="application/atom+xml")
+    add(add(feed, "author"), "name", programme.title)
+    for update in updates:
+        entry = add(feed, "entry")
+        url = external_url("updates.show", update_id=update.id)
+        add(entry, "id", url)
+        add(entry, "title", update.title)
+        add(entry, "published", _when(update.posted_at))
+        add(entry, "updated", _when(update.updated_at))
+        add(entry, "link", href=url, rel="alternate", type="text/html")
+        add(entry, "content", str(render_markdown(update.body)), type="html")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
