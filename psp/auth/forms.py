@@ -83,3 +83,13 @@ class ChangePasswordForm(FlaskForm):
     )
     new_password = _new_password_field("New password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password to confirm"),
+                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Delete my account", widget=GovSubmitInput())

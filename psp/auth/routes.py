@@ -1,11 +1,14 @@
 """Accounts: register, confirm, sign in and out, passwords."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+import json
 
-from psp.auth import bp, services, sessions
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from psp.auth import bp, passwords, privacy, services, sessions
 from psp.auth.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     NewPasswordForm,
     RegisterForm,
     ResetRequestForm,
@@ -98,6 +101,40 @@ def sign_out():
 @login_required
 def account():
     return render_template("auth/account.html", form=ActionForm())
+
+
+@bp.get("/account/data.json")
+@login_required
+def download_data():
+    """Everything the service holds about the signed-in person (their right of access)."""
+    body = json.dumps(privacy.export(current_user._get_current_object()), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="psp-codesign-my-data.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], scope="delete-account")
+def delete_account():
+    form = DeleteAccountForm()
+    user = current_user._get_current_object()
+    blocked = privacy.blockers(user)
+    if form.validate_on_submit():
+        if not passwords.verify_password(user.password_hash, form.password.data):
+            form.password.errors = ["Password is wrong"]
+        else:
+            try:
+                privacy.erase(user)
+            except privacy.Refused as refusal:
+                form.password.errors = [str(refusal)]
+            else:
+                logout_user()
+                session.clear()
+                flash("Your account is deleted and your personal details are erased.", "success")
+                return redirect(url_for("core.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/delete_account.html", form=form, blocked=blocked), status
 
 
 @bp.post("/account/sign-out-everywhere")

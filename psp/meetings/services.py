@@ -257,6 +257,22 @@ def cancel_booking(person, programme, meeting, booking):
     db.session.commit()
 
 
+def release_places(person):
+    """Give up every place and waiting-list position the person holds on meetings still to
+    come, promoting whoever is next. Flushes only: account erasure commits it all at once."""
+    held = db.session.execute(select(Booking, Meeting).join(Meeting, Meeting.id == Booking.meeting_id).where(
+        Booking.user_id == person.id, Booking.status.in_((BOOKED, WAITING)), Meeting.starts_at > utcnow())
+        .order_by(Meeting.id)).all()
+    for booking, meeting in held:
+        meeting = _locked(meeting)
+        was = booking.status
+        booking.status, booking.cancelled_at = CANCELLED, utcnow()
+        audit.record("booking.cancelled", booking, actor=person, meeting_id=meeting.id, was=was)
+        db.session.flush()
+        if was == BOOKED:
+            _promote(meeting, db.session.get(Programme, meeting.programme_id), person)
+
+
 def _promote(meeting, programme, actor):
     """Fill free places from the front of the waiting list, emailing each person promoted."""
     if meeting.is_cancelled or meeting.starts_at <= utcnow():

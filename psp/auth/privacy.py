@@ -1,0 +1,145 @@
+"""People's data rights: everything held about a person, as JSON; and erasing their account.
+
+EXPORT names every table that points at a person (a user id, or their email address).
+A test compares it with the models, so a new model with a user reference fails the
+suite until it is added here (and, if it holds personal details, to erase()).
+"""
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Text, cast, delete, or_, select, update
+
+from psp import audit
+from psp.auth.models import User, UserSession
+from psp.extensions import db
+from psp.timeutil import utcnow
+
+# table -> the columns that hold the person's id; BY_EMAIL: tables found by email address.
+EXPORT = {
+    "user_sessions": ["user_id"],
+    "memberships": ["user_id"],
+    "programme_roles": ["user_id"],
+    "bookings": ["user_id"],
+    "contributions": ["author_id"],
+    "contribution_revisions": ["replaced_by_id"],
+    "responses": ["responder_id"],
+    "updates": ["author_id"],
+    "organisations": ["created_by_id", "decided_by_id"],
+    "participations": ["requested_by_id", "decided_by_id"],
+    "role_invitations": ["invited_by_id"],
+    "actions": ["created_by_id"],
+    "decisions": ["created_by_id"],
+    "questions": ["created_by_id"],
+    "meetings": ["created_by_id"],
+    "stage_transitions": ["actor_id"],
+    "outcome_measures": ["recorded_by_id"],
+    "audit_entries": ["actor_id"],
+}
+BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
+NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not information
+ERASED_NAME = "Former member"
+
+
+class Refused(Exception):
+    pass
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _rows(table, condition):
+    columns = [c for c in table.columns if (table.name, c.name) not in NEVER]
+    result = db.session.execute(select(*columns).where(condition).order_by(*table.primary_key.columns))
+    return [{key: _plain(value) for key, value in row._mapping.items()} for row in result]
+
+
+def export(person):
+    """Every row that refers to the person, table by table."""
+    tables = db.metadata.tables
+    found = {"account": _rows(tables["users"], tables["users"].c.id == person.id)[0],
+             "exported_at": utcnow().isoformat()}
+    for name, columns in EXPORT.items():
+        table = tables[name]
+        condition = or_(*[table.c[column] == person.id for column in columns])
+        if name in BY_EMAIL:
+            condition = or_(condition, table.c[BY_EMAIL[name]] == person.email)
+        found[name] = _rows(table, condition)
+    for name, column in BY_EMAIL.items():
+        if name not in EXPORT:
+            found[name] = _rows(tables[name], tables[name].c[column] == person.email)
+    return found
+
+
+def blockers(person):
+    """Organisations that would be left with members but no admin."""
+    from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
+
+    mine = select(Membership.organisation_id).where(Membership.user_id == person.id,
+                                                    Membership.status == ACTIVE, Membership.role == ADMIN)
+    others = db.session.execute(
+        select(Organisation.name, Membership.role)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Organisation.id.in_(mine), Membership.user_id != person.id, Membership.status == ACTIVE)).all()
+    orgs = {}
+    for name, role in others:
+        orgs[name] = orgs.get(name, False) or role == ADMIN
+    return sorted(name for name, has_admin in orgs.items() if not has_admin)
+
+
+def erase(person):
+    """Erase the person's details; what they did for organisations stays, as "Former member".
+
+    One transaction: places they held go to the next on each waiting list, their
+    memberships, roles, sessions and emails go, their name and address are replaced,
+    and the audit log records the erasure without the erased details.
+    """
+    from psp.mail import OutboxMessage
+    from psp.meetings.models import Booking
+    from psp.meetings.services import release_places
+    from psp.organisations.models import Membership
+    from psp.programmes.models import ProgrammeRole, RoleInvitation
+
+    stuck = blockers(person)
+    if stuck:
+        raise Refused("Make someone else an admin of " + ", ".join(stuck) + " first, so it is not left "
+                      "without one.")
+    person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()).one()
+    email = person.email
+    release_places(person)
+    db.session.execute(update(Booking).where(Booking.user_id == person.id).values(
+        access_needs="", access_other=""))
+    db.session.execute(delete(Membership).where(Membership.user_id == person.id))
+    db.session.execute(delete(ProgrammeRole).where(ProgrammeRole.user_id == person.id))
+    db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
+    _scrub_audit(person.id, email)
+    person.name, person.email = ERASED_NAME, f"erased-{person.id}@erased.invalid"
+    person.password_hash = "erased:" + secrets.token_hex(16)   # matches no password
+    person.email_confirmed_at, person.last_signed_in_at = None, None
+    person.is_site_admin = False
+    person.disabled_at = utcnow()
+    person.session_version += 1
+    audit.record("account.erased", person, actor=person).ip_address = None
+    db.session.commit()
+
+
+def _scrub_audit(user_id, email):
+    """Keep what happened and when; drop the details and addresses that name the person."""
+    from psp.audit import AuditEntry
+
+    entries = db.session.scalars(select(AuditEntry).where(or_(
+        AuditEntry.actor_id == user_id,
+        (AuditEntry.target_type == "User") & (AuditEntry.target_id == user_id)))).all()
+    for entry in entries:
+        entry.details, entry.ip_address = {"erased": True}, None
+    # Failed sign-ins and the like may name the address without pointing at the account.
+    naming = select(AuditEntry).where(cast(AuditEntry.details, Text).contains(email, autoescape=True))
+    for entry in db.session.scalars(naming):
+        entry.details, entry.ip_address = {"erased": True}, None
