@@ -83,6 +83,7 @@ def register_extensions(app):
     from psp.contributions import models as contribution_models  # noqa: F401
     from psp.cycles import models as cycle_models  # noqa: F401
     from psp.meetings import models as meeting_models  # noqa: F401
+    from psp.notifications import models as notification_models  # noqa: F401
     from psp.organisations import models as organisation_models  # noqa: F401
     from psp.programmes import models as programme_models  # noqa: F401
     from psp.updates import models as update_models  # noqa: F401
@@ -104,6 +105,9 @@ def register_templates(app):
 
     app.jinja_env.globals.update(policy.RULES)
     app.jinja_env.globals["policy_holdings"] = policy.holdings
+    from psp.notifications.services import unread_count
+
+    app.jinja_env.globals["unread_notifications"] = unread_count
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["clock"] = format_clock
@@ -124,6 +128,7 @@ def register_blueprints(app):
     from psp.cycles import bp as cycles_bp
     from psp.mail import send_queued_after_request
     from psp.meetings import bp as meetings_bp
+    from psp.notifications import bp as notifications_bp
     from psp.organisations import bp as organisations_bp
     from psp.programmes import bp as programmes_bp
     from psp.updates import bp as updates_bp
@@ -137,6 +142,7 @@ def register_blueprints(app):
     app.register_blueprint(meetings_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(updates_bp)
+    app.register_blueprint(notifications_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

@@ -68,6 +68,17 @@ def send_reminders():
     click.echo(f"Reminders queued {queued}; emails sent {sent}, failed {failed}.")
 
 
+@psp_cli.command("send-digests")
+@click.option("--limit", default=1000, show_default=True, help="Most people to send a digest to this run.")
+def send_digests(limit):
+    """Email each person who chose a daily digest what is new; run once a day from cron."""
+    from psp.notifications.services import send_digests as digests
+
+    queued = digests(limit=limit)
+    sent, failed = mail.send_pending()
+    click.echo(f"Digests queued {queued}; emails sent {sent}, failed {failed}.")
+
+
 @psp_cli.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, writable=True))
 def backup(target):

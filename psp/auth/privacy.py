@@ -35,6 +35,8 @@ EXPORT = {
     "stage_transitions": ["actor_id"],
     "outcome_measures": ["recorded_by_id"],
     "audit_entries": ["actor_id"],
+    "notifications": ["user_id"],
+    "notification_preferences": ["user_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not information
@@ -102,6 +104,7 @@ def erase(person):
     from psp.mail import OutboxMessage
     from psp.meetings.models import Booking
     from psp.meetings.services import release_places
+    from psp.notifications.models import Notification, NotificationPreference
     from psp.organisations.models import Membership
     from psp.programmes.models import ProgrammeRole, RoleInvitation
 
@@ -119,6 +122,8 @@ def erase(person):
     db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
     db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == person.id))
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == person.id))
     _scrub_audit(person.id, email)
     person.name, person.email = ERASED_NAME, f"erased-{person.id}@erased.invalid"
     person.password_hash = "erased:" + secrets.token_hex(16)   # matches no password

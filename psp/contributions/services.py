@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from psp import audit, mail, policy
+from psp import audit, policy
 from psp.auth.models import User
 from psp.contributions.models import (
     ANSWERS,
@@ -34,6 +34,7 @@ from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Ques
 from psp.extensions import db
 from psp.links import external_url
 from psp.meetings.models import Meeting
+from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 from psp.pagination import paginate
 from psp.places import AREAS
@@ -455,9 +456,8 @@ def _tell_organisation(programme, contribution, response):
         .order_by(User.id)).all()
     url = external_url("contributions.show", contribution_id=contribution.id)
     for person in people:
-        mail.queue(person.email, f"Your view has an answer: {contribution.title}", "mail/view_answered.txt",
-                   person=person, programme=programme, contribution=contribution, response=response,
-                   url=url)
+        notify([person], "views", f"Your view has an answer: {contribution.title}", "mail/view_answered.txt",
+               person=person, programme=programme, contribution=contribution, response=response, url=url)
 
 
 # What it adds up to --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.exc import StaleDataError
 
-from psp import audit, mail
+from psp import audit
 from psp.auth.models import User
 from psp.cycles.models import (
     BLOCKED,
@@ -38,6 +38,7 @@ from psp.cycles.models import (
 )
 from psp.extensions import db
 from psp.links import external_url as _external
+from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, Membership, Organisation
 from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRole
 from psp.timeutil import london, utcnow
@@ -213,9 +214,9 @@ def _notify(programme, stage, event, actor, text, roles, next_stage=None):
     for person in _people_with_roles(programme, roles):
         if person.id == getattr(actor, "id", None):
             continue
-        mail.queue(person.email, subject, f"mail/stage_{event}.txt", person=person, actor=actor,
-                   programme=programme, stage=stage, text=text, next_stage=next_stage,
-                   url=stage_url(programme, next_stage or stage, external=True))
+        notify([person], "stages", subject, f"mail/stage_{event}.txt", person=person, actor=actor,
+               programme=programme, stage=stage, text=text, next_stage=next_stage,
+               url=stage_url(programme, next_stage or stage, external=True))
 
 
 # What a stage holds ----------------------------------------------------------------

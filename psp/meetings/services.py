@@ -18,6 +18,7 @@ from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
 from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Meeting
+from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.timeutil import LONDON, format_datetime, utcnow
@@ -156,10 +157,10 @@ def edit(person, programme, meeting, data):
     audit.record("meeting.edited", meeting, actor=person, title=meeting.title)
     changed = before != (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link)
     for booking in _people_booked(meeting):
-        mail.queue(booking.user.email, f"Changed: {meeting.title}", "mail/meeting_changed.txt",
-                   attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
-                   programme=programme, when=format_datetime(meeting.starts_at), changed=changed,
-                   url=_external("meetings.show", meeting_id=meeting.id))
+        notify([booking.user], "meetings", f"Changed: {meeting.title}", "mail/meeting_changed.txt",
+               attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
+               programme=programme, when=format_datetime(meeting.starts_at), changed=changed,
+               url=_external("meetings.show", meeting_id=meeting.id))
     _promote(meeting, programme, person)  # a larger capacity frees places for the waiting list
     db.session.commit()
     return meeting
@@ -173,10 +174,10 @@ def cancel_meeting(person, programme, meeting, reason):
     meeting.sequence += 1
     audit.record("meeting.cancelled", meeting, actor=person, reason=reason)
     for booking in _people_booked(meeting):
-        mail.queue(booking.user.email, f"Cancelled: {meeting.title}", "mail/meeting_cancelled.txt",
-                   attachment=_ics(meeting, programme), booking=booking, meeting=meeting,
-                   programme=programme, when=format_datetime(meeting.starts_at),
-                   url=_external("meetings.show", meeting_id=meeting.id))
+        notify([booking.user], "meetings", f"Cancelled: {meeting.title}", "mail/meeting_cancelled.txt",
+               attachment=_ics(meeting, programme), booking=booking, meeting=meeting,
+               programme=programme, when=format_datetime(meeting.starts_at),
+               url=_external("meetings.show", meeting_id=meeting.id))
     db.session.commit()
 
 
@@ -290,10 +291,10 @@ def _promote(meeting, programme, actor):
         booking.status, booking.promoted_at = BOOKED, utcnow()
         audit.record("booking.promoted", booking, actor=actor, meeting_id=meeting.id,
                      user_id=booking.user_id)
-        mail.queue(booking.user.email, f"A place is yours: {meeting.title}", "mail/booking_promoted.txt",
-                   attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
-                   programme=programme, when=format_datetime(meeting.starts_at),
-                   url=_external("meetings.show", meeting_id=meeting.id))
+        notify([booking.user], "meetings", f"A place is yours: {meeting.title}", "mail/booking_promoted.txt",
+               attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
+               programme=programme, when=format_datetime(meeting.starts_at),
+               url=_external("meetings.show", meeting_id=meeting.id))
     db.session.flush()
 
 

@@ -7,6 +7,7 @@ from psp import audit, mail, policy
 from psp.auth.models import User
 from psp.extensions import db
 from psp.links import external_url as _external
+from psp.notifications.services import notify
 from psp.organisations.models import (
     ACTIVE,
     ADMIN,
@@ -104,10 +105,9 @@ def verify(person, organisation):
     organisation.status, organisation.decided_by_id = VERIFIED, person.id
     organisation.decided_at, organisation.rejection_reason = utcnow(), None
     audit.record("organisation.verified", organisation, actor=person)
-    for email in _admin_emails(organisation):
-        mail.queue(email, f"{organisation.name} is verified", "mail/organisation_verified.txt",
-                   organisation=organisation,
-                   url=_external("organisations.show", slug=organisation.slug))
+    url = _external("organisations.show", slug=organisation.slug)
+    notify(_admin_emails(organisation), "organisations", f"{organisation.name} is verified",
+           "mail/organisation_verified.txt", url=url, organisation=organisation)
     db.session.commit()
 
 
@@ -117,9 +117,9 @@ def reject(person, organisation, reason):
     organisation.status, organisation.decided_by_id = REJECTED, person.id
     organisation.decided_at, organisation.rejection_reason = utcnow(), reason
     audit.record("organisation.rejected", organisation, actor=person, reason=reason)
-    for email in _admin_emails(organisation):
-        mail.queue(email, f"{organisation.name} was not verified", "mail/organisation_rejected.txt",
-                   organisation=organisation, reason=reason)
+    notify(_admin_emails(organisation), "organisations", f"{organisation.name} was not verified",
+           "mail/organisation_rejected.txt", url=_external("organisations.show", slug=organisation.slug),
+           organisation=organisation, reason=reason)
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ from psp import audit, mail, policy
 from psp.auth.models import User
 from psp.extensions import db
 from psp.links import external_url as _external
+from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, ADMIN, VERIFIED, Membership, Organisation
 from psp.programmes.models import (
     ADMITTED,
@@ -186,9 +187,8 @@ def decide(person, participation, admit, reason=None):
     admins = db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
         Membership.organisation_id == participation.organisation_id, Membership.role == ADMIN,
         Membership.status == ACTIVE)).all()
-    for email in admins:
-        mail.queue(email, f"{participation.organisation.name} and {participation.programme.title}",
-                   "mail/participation_decided.txt", participation=participation, admitted=admit,
-                   url=_external("programmes.show", slug=participation.programme.slug))
+    notify(admins, "partnerships", f"{participation.organisation.name} and {participation.programme.title}",
+           "mail/participation_decided.txt", participation=participation, admitted=admit,
+           url=_external("programmes.show", slug=participation.programme.slug))
     db.session.commit()
     policy.forget(person)

@@ -2,11 +2,15 @@
 
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from psp import audit, policy
+from psp.auth.models import User
 from psp.extensions import db
 from psp.links import external_url
+from psp.notifications.services import notify
+from psp.organisations.models import ACTIVE, Membership
+from psp.programmes.models import ADMITTED, Participation, ProgrammeRole
 from psp.text import render_markdown
 from psp.updates.models import PUBLIC, Update
 
@@ -31,8 +35,23 @@ def post(person, programme, title, body, audience, update=None):
     db.session.flush()
     audit.record("update.posted" if new else "update.changed", update,
                  actor=person, programme_id=programme.id, audience=audience)
+    if new:
+        notify([p for p in _insiders(programme) if p.id != person.id], "updates",
+               f"{programme.title}: {update.title}", "mail/update_posted.txt", programme=programme,
+               update=update, url=external_url("updates.show", update_id=update.id))
     db.session.commit()
     return update
+
+
+def _insiders(programme):
+    """Members of partner organisations, and the programme's coordinators and NHS leads."""
+    partners = select(Participation.organisation_id).where(Participation.programme_id == programme.id,
+                                                           Participation.status == ADMITTED)
+    members = select(Membership.user_id).where(Membership.organisation_id.in_(partners),
+                                               Membership.status == ACTIVE)
+    leads = select(ProgrammeRole.user_id).where(ProgrammeRole.programme_id == programme.id)
+    return db.session.scalars(select(User).where(or_(User.id.in_(members), User.id.in_(leads)),
+                                                 User.disabled_at.is_(None)).order_by(User.id)).all()
 
 
 def _when(value):
