@@ -131,6 +131,7 @@ def register_blueprints(app):
     from psp.notifications import bp as notifications_bp
     from psp.organisations import bp as organisations_bp
     from psp.programmes import bp as programmes_bp
+    from psp.reach import bp as reach_bp
     from psp.updates import bp as updates_bp
 
     app.register_blueprint(core_bp)
@@ -143,6 +144,7 @@ def register_blueprints(app):
     app.register_blueprint(contributions_bp)
     app.register_blueprint(updates_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(reach_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

@@ -150,8 +150,35 @@ def seed():
     _meetings(programme, people, extra, organisations)
     _views(programme, people, extra, organisations)
     _updates(programme, people)
+    _notifications(programme, people)
     db.session.commit()
     return True
+
+
+def _notifications(programme, people):
+    """A few unread notifications, so the header shows a count."""
+    from psp.contributions.models import Contribution
+    from psp.notifications.models import Notification
+
+    now = utcnow()
+    slug = programme.slug
+    peer = db.session.scalar(select(Contribution).where(
+        Contribution.title == "Peer support from people who have been there"))
+    for email, kind, title, url, days, read in [
+        ("member@example.org", "views", f"Your view has an answer: {peer.title}", f"/views/{peer.id}", 76,
+         True),
+        ("member@example.org", "updates", f"{programme.title}: Costing the plan: what we need from partners",
+         f"/programmes/{slug}/updates", 12, False),
+        ("member@example.org", "updates", f"{programme.title}: Next partners' workshop is full",
+         f"/programmes/{slug}/updates", 2, False),
+        ("coordinator@example.org", "stages", f"Analyse stage of {programme.title} is signed off",
+         f"/programmes/{slug}/cycles/1/analyse", 50, False),
+        ("nhs.lead@example.org", "stages", f"Analyse stage of {programme.title} is ready for your review",
+         f"/programmes/{slug}/cycles/1/analyse", 52, True),
+    ]:
+        db.session.add(Notification(user_id=people[email].id, kind=kind, title=title, url=url,
+                                    created_at=now - timedelta(days=days),
+                                    read_at=now - timedelta(days=days - 1) if read else None))
 
 
 def _updates(programme, people):
@@ -478,6 +505,9 @@ def _meetings(programme, people, extra, organisations):
             audience="public", status="cancelled", cancel_reason="The venue is closed for repairs; "
             "we will set a new date soon.", sequence=1)
     members = [people["member@example.org"]] + extra
+    org_of = {people["member@example.org"].id: organisations["Leith Peer Support Network"].id}
+    org_of.update({user.id: organisations[name].id
+                   for user, (name, *_r) in zip(extra, PARTNERS[1:], strict=True)})
     for n, person in enumerate(members[:8]):
         db.session.add(Booking(meeting_id=listening.id, user_id=person.id, status="booked",
                                attended=n != 3, requested_at=now - timedelta(days=90 - n),
@@ -491,6 +521,9 @@ def _meetings(programme, people, extra, organisations):
                                access_needs="bsl" if n == 1 else "step-free" if n == 4 else ""))
     db.session.add(Booking(meeting_id=online.id, user_id=members[0].id, status="booked",
                            requested_at=now - timedelta(days=2)))
+    db.session.flush()
+    for booking in db.session.scalars(select(Booking).where(Booking.organisation_id.is_(None))):
+        booking.organisation_id = org_of.get(booking.user_id)
 
 
 def _first_cycle(programme, people, organisations):

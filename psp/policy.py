@@ -312,6 +312,10 @@ def can_see_update(person, programme, update):
     return update.audience == "public" or can_see_partner_items(person, programme)
 
 
+def can_see_reach(person, programme):
+    return is_coordinator(person, programme)
+
+
 def can_see_notifications(person):
     return is_signed_in(person)
 
