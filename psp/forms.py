@@ -29,6 +29,11 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def blank(value):
+    """An optional text field left out of the form is empty text, not None."""
+    return "" if value is None else value
+
+
 def email_validators(what="your email address"):
     return [
         InputRequired(f"Enter {what}"),

@@ -19,12 +19,8 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from psp.contributions.models import COMMUNITIES, CONSIDERING, IN_PLACE, LEADS, NOT_TAKEN, SHARED, TAKEN
-from psp.forms import NoControlCharacters, choices, strip
+from psp.forms import NoControlCharacters, blank, choices, strip
 from psp.places import AREAS
-
-
-def _blank(value):
-    return "" if value is None else value
 
 
 def _id_select(label, message):
@@ -55,11 +51,11 @@ class ContributionForm(FlaskForm):
                          "Select a meeting of this programme, or no meeting")
     title = StringField("Title", validators=[
         NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
-        filters=[strip, _blank], widget=GovTextInput())
+        filters=[strip, blank], widget=GovTextInput())
     body = TextAreaField("Your view", validators=[
         NoControlCharacters(allow_newlines=True),
         Length(max=20_000, message="Your view must be 20,000 characters or fewer")],
-        filters=[strip, _blank], widget=GovTextArea())
+        filters=[strip, blank], widget=GovTextArea())
     communities = SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
                                       validators=[Optional(), _listed("communities")],
                                       widget=GovCheckboxesInput(), validate_choice=False)
@@ -110,11 +106,11 @@ class AnswerForm(FlaskForm):
     text = TextAreaField("Response for the public", validators=[
         NoControlCharacters(allow_newlines=True),
         Length(max=10_000, message="Response must be 10,000 characters or fewer")],
-        filters=[strip, _blank], widget=GovTextArea())
+        filters=[strip, blank], widget=GovTextArea())
     reason = TextAreaField("Why it is not taken forward", validators=[
         NoControlCharacters(allow_newlines=True),
         Length(max=5_000, message="Reason must be 5,000 characters or fewer")],
-        filters=[strip, _blank], widget=GovTextArea())
+        filters=[strip, blank], widget=GovTextArea())
     actions = SelectMultipleField("Actions it shaped", coerce=str,
                                   validators=[Optional(), _listed("actions")],
                                   widget=GovCheckboxesInput(), validate_choice=False)

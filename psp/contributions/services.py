@@ -39,6 +39,7 @@ from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 from psp.pagination import paginate
 from psp.places import AREAS
 from psp.programmes.models import ADMITTED, Participation, Programme
+from psp.spreadsheets import cell
 from psp.timeutil import utcnow
 
 CSV_BATCH = 1000
@@ -500,14 +501,6 @@ def waiting_query(person):
 
 # Spreadsheet -------------------------------------------------------------------------
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Spreadsheets run a cell that starts like a formula: make it plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
 
 CSV_HEADER = ["View", "Submitted (UTC)", "Organisation", "Cycle", "Stage", "Question", "Title", "Text",
               "Communities", "Areas", "Shared with", "Status", "Response", "Reason", "Answered (UTC)"]
@@ -542,7 +535,7 @@ def csv_lines(person, programme, filters):
             Question.id.in_({c.question_id for c in batch if c.question_id}))).all())
         for c in batch:
             response = answers.get(c.id)
-            writer.writerow([_cell(v) for v in (
+            writer.writerow([cell(v) for v in (
                 c.id, c.submitted_at.strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
                 c.organisation.name, c.stage.cycle.number, c.stage.name, questions.get(c.question_id, ""),
                 c.title, c.body, "; ".join(labels[c.id][0]), "; ".join(labels[c.id][1]),

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from psp.cycles.models import ACTION_STATUS_NAMES
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, choices, strip
+from psp.forms import DateEntry, DateRequired, NoControlCharacters, blank, choices, strip
 
 
 def _text(label, required, max_length, newlines=True):
@@ -28,13 +28,8 @@ def _text(label, required, max_length, newlines=True):
     validators += [NoControlCharacters(allow_newlines=newlines),
                    Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")]
     field = TextAreaField if newlines else StringField
-    return field(label, validators=validators, filters=[strip, _never_none],
+    return field(label, validators=validators, filters=[strip, blank],
                  widget=GovTextArea() if newlines else GovTextInput())
-
-
-def _never_none(value):
-    """An optional box left out of the post is stored as empty text, not NULL."""
-    return "" if value is None else value
 
 
 def _version(form, field):

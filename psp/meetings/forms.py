@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, choices, strip
+from psp.forms import DateEntry, DateRequired, NoControlCharacters, blank, choices, strip
 from psp.meetings.models import ACCESS_NEEDS, PARTNERS, PUBLIC
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -66,7 +66,7 @@ def _text(label, required, max_length, area=False):
     validators += [NoControlCharacters(allow_newlines=area),
                    Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")]
     field = TextAreaField if area else StringField
-    return field(label, validators=validators, filters=[strip, lambda v: "" if v is None else v],
+    return field(label, validators=validators, filters=[strip, blank],
                  widget=GovTextArea() if area else GovTextInput())
 
 
@@ -100,7 +100,7 @@ class MeetingForm(FlaskForm):
     online_link = StringField("Online link (optional if there is a venue)", validators=[
         Optional(), NoControlCharacters(),
         Length(max=500, message="Online link must be 500 characters or fewer"), _web_address],
-        filters=[strip, lambda v: "" if v is None else v], widget=GovTextInput())
+        filters=[strip, blank], widget=GovTextInput())
     capacity = WholeNumber("Number of places (optional)", validators=[
         Optional(), NumberRange(min=1, max=10_000, message="Number of places must be between 1 and 10,000")],
         widget=GovTextInput())

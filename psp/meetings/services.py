@@ -21,6 +21,7 @@ from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Mee
 from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
+from psp.spreadsheets import cell
 from psp.timeutil import LONDON, format_datetime, utcnow
 
 REMINDER_WINDOW = timedelta(hours=48)
@@ -326,14 +327,6 @@ def publish_minutes(person, meeting, minutes):
     db.session.commit()
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Spreadsheets run a cell that starts like a formula: make it plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
 
 def bookings_csv(meeting):
     out = io.StringIO()
@@ -344,7 +337,7 @@ def bookings_csv(meeting):
     for booking in bookings(meeting):
         position = position + 1 if booking.status == WAITING else position
         waiting = booking.status == WAITING
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([cell(v) for v in (
             "Waiting" if waiting else "Booked", position if waiting else "",
             booking.user.name, booking.user.email, booking.organisation.name if booking.organisation else "",
             "; ".join(booking.need_names),
