@@ -34,7 +34,7 @@ from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Ques
 from psp.extensions import db
 from psp.links import external_url
 from psp.meetings.models import Meeting
-from psp.notifications.services import notify
+from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 from psp.pagination import paginate
 from psp.places import AREAS
@@ -456,8 +456,10 @@ def _tell_organisation(programme, contribution, response):
         or_(User.id == contribution.author_id, User.id.in_(admins)), User.disabled_at.is_(None))
         .order_by(User.id)).all()
     url = external_url("contributions.show", contribution_id=contribution.id)
+    chosen = deliveries([p.id for p in people])
     for person in people:
         notify([person], "views", f"Your view has an answer: {contribution.title}", "mail/view_answered.txt",
+               chosen=chosen,
                person=person, programme=programme, contribution=contribution, response=response, url=url)
 
 

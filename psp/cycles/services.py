@@ -38,7 +38,7 @@ from psp.cycles.models import (
 )
 from psp.extensions import db
 from psp.links import external_url as _external
-from psp.notifications.services import notify
+from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership, Organisation
 from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRole
 from psp.timeutil import london, utcnow
@@ -211,11 +211,11 @@ SUBJECTS = {
 
 def _notify(programme, stage, event, actor, text, roles, next_stage=None):
     subject = SUBJECTS[event].format(stage=stage.name, programme=programme.title)
-    for person in _people_with_roles(programme, roles):
-        if person.id == getattr(actor, "id", None):
-            continue
-        notify([person], "stages", subject, f"mail/stage_{event}.txt", person=person, actor=actor,
-               programme=programme, stage=stage, text=text, next_stage=next_stage,
+    people = [p for p in _people_with_roles(programme, roles) if p.id != getattr(actor, "id", None)]
+    chosen = deliveries([p.id for p in people])
+    for person in people:
+        notify([person], "stages", subject, f"mail/stage_{event}.txt", chosen=chosen, person=person,
+               actor=actor, programme=programme, stage=stage, text=text, next_stage=next_stage,
                url=stage_url(programme, next_stage or stage, external=True))
 
 

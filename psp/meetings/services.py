@@ -18,7 +18,7 @@ from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
 from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Meeting
-from psp.notifications.services import notify
+from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.spreadsheets import cell
@@ -157,9 +157,11 @@ def edit(person, programme, meeting, data):
     meeting.sequence += 1
     audit.record("meeting.edited", meeting, actor=person, title=meeting.title)
     changed = before != (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link)
-    for booking in _people_booked(meeting):
+    booked = _people_booked(meeting)
+    chosen = deliveries([b.user_id for b in booked])
+    for booking in booked:
         notify([booking.user], "meetings", f"Changed: {meeting.title}", "mail/meeting_changed.txt",
-               attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
+               chosen=chosen, attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
                programme=programme, when=format_datetime(meeting.starts_at), changed=changed,
                url=_external("meetings.show", meeting_id=meeting.id))
     _promote(meeting, programme, person)  # a larger capacity frees places for the waiting list
@@ -174,8 +176,11 @@ def cancel_meeting(person, programme, meeting, reason):
     meeting.status, meeting.cancel_reason = CANCELLED, reason
     meeting.sequence += 1
     audit.record("meeting.cancelled", meeting, actor=person, reason=reason)
-    for booking in _people_booked(meeting):
+    booked = _people_booked(meeting)
+    chosen = deliveries([b.user_id for b in booked])
+    for booking in booked:
         notify([booking.user], "meetings", f"Cancelled: {meeting.title}", "mail/meeting_cancelled.txt",
+               chosen=chosen,
                attachment=_ics(meeting, programme), booking=booking, meeting=meeting,
                programme=programme, when=format_datetime(meeting.starts_at),
                url=_external("meetings.show", meeting_id=meeting.id))
@@ -288,11 +293,14 @@ def _promote(meeting, programme, actor):
         if free <= 0:
             return
         query = query.limit(free)
-    for booking in db.session.scalars(query).all():
+    promoted = db.session.scalars(query).all()
+    chosen = deliveries([b.user_id for b in promoted])
+    for booking in promoted:
         booking.status, booking.promoted_at = BOOKED, utcnow()
         audit.record("booking.promoted", booking, actor=actor, meeting_id=meeting.id,
                      user_id=booking.user_id)
         notify([booking.user], "meetings", f"A place is yours: {meeting.title}", "mail/booking_promoted.txt",
+               chosen=chosen,
                attachment=_ics(meeting, programme, booking), booking=booking, meeting=meeting,
                programme=programme, when=format_datetime(meeting.starts_at),
                url=_external("meetings.show", meeting_id=meeting.id))

@@ -39,10 +39,12 @@ def deliveries(user_ids):
     return found
 
 
-def notify(recipients, kind, subject, template, url="", attachment=None, **context):
+def notify(recipients, kind, subject, template, url="", attachment=None, chosen=None, **context):
     """Tell people (accounts, or email addresses) about something; flushes only.
 
-    An address with no account (an invitation, say) is simply emailed.
+    An address with no account (an invitation, say) is simply emailed. A caller that
+    tells several people one by one (each email differs) passes ``chosen``, their
+    deliveries() read once, rather than one query per person.
     """
     assert kind in KINDS, kind
     people = [r for r in recipients if not isinstance(r, str)]
@@ -54,14 +56,14 @@ def notify(recipients, kind, subject, template, url="", attachment=None, **conte
             if address not in known:
                 mail.queue(address, subject, template, attachment=attachment, url=url, **context)
     people = [p for p in {p.id: p for p in people}.values() if p.disabled_at is None]
-    chosen = deliveries([p.id for p in people])
+    if chosen is None:
+        chosen = deliveries([p.id for p in people])
     for person in people:
         delivery = chosen.get(person.id, {}).get(kind, IMMEDIATE)
         db.session.add(Notification(user_id=person.id, kind=kind, title=subject[:300], url=_path(url),
                                     digest=PENDING if delivery == DIGEST else NONE))
         if delivery == IMMEDIATE:
             mail.queue(person.email, subject, template, attachment=attachment, url=url, **context)
-    db.session.flush()
 
 
 def _path(url):
