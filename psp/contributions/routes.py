@@ -157,7 +157,6 @@ def edit(contribution_id):
     if not editable:
         return _form_page(programme, form if form.is_submitted() else None, contribution, 409, "answered")
     if not form.is_submitted():
-        details = services.details(current_user, programme, contribution)
         form.version.data = contribution.version
         form.organisation.data = str(contribution.organisation_id)
         form.stage.data = str(contribution.stage_id)
@@ -165,10 +164,7 @@ def edit(contribution_id):
         form.meeting.data = str(contribution.meeting_id or "")
         form.title.data, form.body.data, form.audience.data = (contribution.title, contribution.body,
                                                                contribution.audience)
-        labels = {v: k for k, v in COMMUNITIES.items()}
-        form.communities.data = [labels[name] for name in details.communities]
-        area_keys = {v: k for k, v in AREAS.items()}
-        form.areas.data = [area_keys[name] for name in details.areas if name in area_keys]
+        form.communities.data, form.areas.data = services.tag_keys(contribution)
         return _form_page(programme, form, contribution)
     if not form.validate():
         return _form_page(programme, form, contribution, 400)

@@ -155,6 +155,14 @@ def tags(contribution_ids):
     return found
 
 
+def tag_keys(contribution):
+    """The community and area keys stored for one view, to fill its edit form: two queries."""
+    return (db.session.scalars(select(ContributionCommunity.community).where(
+                ContributionCommunity.contribution_id == contribution.id)).all(),
+            db.session.scalars(select(ContributionArea.area).where(
+                ContributionArea.contribution_id == contribution.id)).all())
+
+
 def latest_responses(contribution_ids):
     ids = list(contribution_ids)
     if not ids:
