@@ -8,6 +8,7 @@ from psp import policy
 from psp.contributions import bp, services
 from psp.contributions.forms import AnswerForm, ContributionForm
 from psp.contributions.models import COMMUNITIES, DRAFT, STATUS_NAMES
+from psp.cycles.services import all_stages
 from psp.extensions import db
 from psp.forms import choices, search_text
 from psp.pagination import keyset
@@ -48,7 +49,7 @@ def index(slug):
     partner_items = policy.can_see_partner_items(current_user, programme)
     return render_template(
         "contributions/index.html", programme=programme, page=page, filters=filters,
-        stages=services.all_programme_stages(programme),
+        stages=all_stages(programme),
         organisations=services.filter_organisations(current_user, programme),
         questions=services.programme_questions(programme, partner_items),
         statuses=STATUS_NAMES if policy.is_signed_in(current_user) else

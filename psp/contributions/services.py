@@ -255,11 +255,6 @@ def stages_so_far(programme):
         .order_by(Cycle.number.desc(), Stage.position.desc())).all()
 
 
-def all_programme_stages(programme):
-    return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
-
-
 def programme_questions(programme, include_partner_items):
     query = (select(Question).join(Stage, Stage.id == Question.stage_id)
              .where(Stage.programme_id == programme.id).order_by(Question.id))

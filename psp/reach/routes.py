@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from psp import policy
-from psp.contributions.services import all_programme_stages
+from psp.cycles.services import all_stages
 from psp.extensions import db
 from psp.programmes.models import Programme
 from psp.reach import bp, services
@@ -14,7 +14,7 @@ from psp.reach import bp, services
 def report(slug):
     programme = db.first_or_404(select(Programme).where(Programme.slug == slug))
     policy.require(policy.can_see_reach(current_user, programme))
-    stages = all_programme_stages(programme)
+    stages = all_stages(programme)
     raw = request.args.get("stage", "")
     stage = None
     if raw:
