@@ -178,12 +178,16 @@ def build(scale=1.0, seed=2026):
     stages = dict(
         db.session.execute(select(Stage.programme_id, Stage.id).where(Stage.kind == "analyse")).all()
     )
+    cycles = dict(
+        db.session.execute(select(Stage.programme_id, Stage.cycle_id).where(Stage.kind == "analyse")).all()
+    )
 
     _bulk(
         Action,
         (
             {
-                "stage_id": stages[p],
+                "cycle_id": cycles[p],
+                "planned_in_id": stages[p],
                 "organisation_id": partners[p][n % len(partners[p])],
                 "title": f"Action {n} of programme {p}",
                 "due_on": (now + timedelta(days=n - 5)).date(),
@@ -195,7 +199,7 @@ def build(scale=1.0, seed=2026):
         "actions",
     )
     actions = {}
-    for action_id, stage_id in db.session.execute(select(Action.id, Action.stage_id)).all():
+    for action_id, stage_id in db.session.execute(select(Action.id, Action.planned_in_id)).all():
         actions.setdefault(stage_id, []).append(action_id)
 
     meeting_rows = []

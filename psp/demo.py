@@ -225,7 +225,8 @@ def _views(programme, people, extra, organisations):
         "q": [
             (q.text, q) for q in db.session.scalars(select(Question).where(Question.stage_id.in_(stage_ids)))
         ],
-        "a": [(a.title, a) for a in db.session.scalars(select(Action).where(Action.stage_id.in_(stage_ids)))],
+        "a": [(a.title, a) for a in db.session.scalars(
+            select(Action).where(Action.planned_in_id.in_(stage_ids)))],
         "d": [
             (d.title, d) for d in db.session.scalars(select(Decision).where(Decision.stage_id.in_(stage_ids)))
         ],
@@ -498,9 +499,9 @@ def _meetings(programme, people, extra, organisations):
                    access_info="Step-free; quiet room available.", capacity=4, audience="partners",
                    agenda="Carers tell us what support at discharge should look like.",
                    booking_deadline=now + timedelta(days=8))
-    online = meeting("Online update for partners", 16, 18, hours=1, audience="partners",
+    online = meeting("Online update for partners", 12, 18, hours=1, audience="partners",
                      online_link="https://meet.example.org/psp-lothian-update",
-                     agenda="Progress on the Plan stage and questions from partners.")
+                     agenda="Progress on delivery and questions from partners.")
     meeting("Borders drop-in", 5, 11, venue="Galashiels Recovery Café, Bank Street, Galashiels TD1 1EN",
             audience="public", status="cancelled", cancel_reason="The venue is closed for repairs; "
             "we will set a new date soon.", sequence=1)
@@ -526,8 +527,13 @@ def _meetings(programme, people, extra, organisations):
         booking.organisation_id = org_of.get(booking.user_id)
 
 
+PLAN_SUMMARY = ("Eight actions agreed with owners and due dates, most led by partners; community crisis "
+                "support first. Housing pathways are blocked until East Lothian Council names a lead.")
+
+
 def _first_cycle(programme, people, organisations):
-    """Part-way through cycle 1: Analyse signed off after a return, Plan open with actions."""
+    """Part-way through cycle 1: Analyse signed off after a return, Plan signed off with its
+    actions carried into Do, which is open with one action added to fill a gap."""
     from psp.cycles.models import Action, Decision, Question, Stage, StageTransition
     from psp.cycles.services import start_cycle
 
@@ -542,12 +548,11 @@ def _first_cycle(programme, people, organisations):
                         "provided once services move out of the Royal Edinburgh Hospital.", actor=coordinator)
     cycle.opened_at = ago(110)
     stages = {s.kind: s for s in db.session.scalars(select(Stage).where(Stage.cycle_id == cycle.id))}
-    analyse, plan = stages["analyse"], stages["plan"]
+    analyse, plan, do = stages["analyse"], stages["plan"], stages["do"]
     db.session.query(StageTransition).filter_by(stage_id=analyse.id).update({"created_at": ago(110)})
     analyse.planned_start, analyse.planned_end = (today - timedelta(days=110), today - timedelta(days=60))
-    plan.planned_start, plan.planned_end = (today - timedelta(days=50), today + timedelta(days=40))
-    stages["do"].planned_start = today + timedelta(days=41)
-    stages["do"].planned_end = today + timedelta(days=220)
+    plan.planned_start, plan.planned_end = (today - timedelta(days=50), today - timedelta(days=12))
+    do.planned_start, do.planned_end = today - timedelta(days=10), today + timedelta(days=170)
     stages["review"].planned_start = today + timedelta(days=221)
     stages["review"].planned_end = today + timedelta(days=280)
     first_summary = ("Eleven listening sessions across all five areas, 214 people took part. "
@@ -561,6 +566,10 @@ def _first_cycle(programme, people, organisations):
         (analyse, "returned", "in_review", coordinator, summary, 52),
         (analyse, "in_review", "signed_off", lead, "Thank you: a clear picture of need to plan from.", 50),
         (plan, "upcoming", "open", lead, "Analyse signed off", 50),
+        (plan, "open", "in_review", coordinator, PLAN_SUMMARY, 14),
+        (plan, "in_review", "signed_off", lead, "Agreed: deliver these actions, and report the "
+         "housing block to the programme board.", 10),
+        (do, "upcoming", "open", lead, "Plan signed off", 10),
     ]
     for stage, before, after, actor, reason, days in history:
         db.session.add(StageTransition(stage_id=stage.id, actor_id=actor.id, from_status=before,
@@ -568,7 +577,10 @@ def _first_cycle(programme, people, organisations):
     analyse.status, analyse.summary = "signed_off", summary
     analyse.opened_at, analyse.submitted_at, analyse.signed_off_at = ago(110), ago(52), ago(50)
     db.session.flush()
-    plan.status, plan.opened_at = "open", ago(50)
+    plan.status, plan.summary = "signed_off", PLAN_SUMMARY
+    plan.opened_at, plan.submitted_at, plan.signed_off_at = ago(50), ago(14), ago(10)
+    db.session.flush()
+    do.status, do.opened_at = "open", ago(10)
     db.session.add_all([
         Decision(stage_id=analyse.id, title="Listening sessions in every area before planning",
                  detail="Each third-sector interface hosts at least one session.", created_at=ago(100)),
@@ -581,16 +593,22 @@ def _first_cycle(programme, people, organisations):
         Question(stage_id=plan.id, text="Where are the gaps in support after discharge?",
                  detail="For partners: please draw on what the people you support tell you.",
                  partners_only=True, created_at=ago(35)),
+        Question(stage_id=do.id, text="What is getting in the way of delivering your action?",
+                 detail="Tell us early, so the leads can help before an action is overdue.",
+                 created_at=ago(8)),
     ])
 
-    def action(owner, title, due_in, status="planned", reason=""):
-        db.session.add(Action(stage_id=plan.id, organisation_id=organisations[owner].id, title=title,
-                              due_on=today + timedelta(days=due_in), status=status, blocked_reason=reason,
-                              created_by_id=coordinator.id, created_at=ago(45)))
+    def action(owner, title, due_in, status="planned", reason="", result="", at=plan):
+        db.session.add(Action(cycle_id=cycle.id, planned_in_id=at.id, organisation_id=organisations[owner].id,
+                              title=title, due_on=today + timedelta(days=due_in), status=status,
+                              blocked_reason=reason, result=result, created_by_id=coordinator.id,
+                              created_at=ago(45 if at is plan else 6)))
 
     action("Leith Peer Support Network", "Design a peer support offer for people leaving hospital",
-           -20, "done")
-    action("Craigmillar Carers Circle", "Set out what carers need at discharge", -10, "done")
+           -20, "done", result="Offer agreed with the ward teams: a peer supporter meets each person "
+           "a week before discharge.")
+    action("Craigmillar Carers Circle", "Set out what carers need at discharge", -10, "done",
+           result="Fourteen carers told us; their checklist is now part of discharge planning.")
     action("Dalkeith Community Kitchen", "Plan a weekly drop-in meal with mental health support", -3,
            "in_progress")
     action("Dunbar Housing and Recovery Trust", "Agree housing pathways with East Lothian Council", 5,
@@ -599,3 +617,5 @@ def _first_cycle(programme, people, organisations):
     action("Galashiels Recovery Café", "Plan a recovery café evening in Hawick", 12)
     action("Livingston Family Support Hub", "Plan a family support line", 25)
     action("EVOC", "Cost each planned action with partners", 30)
+    action("Penicuik Youth Mental Health Project", "Hold a session for young people in Penicuik", 20,
+           at=do)

@@ -210,9 +210,24 @@ def is_action_owner(person, programme, action):
                                      or is_coordinator(person, programme))
 
 
-def can_update_action(person, programme, action):
-    """Owners update an action's status while its stage is open or returned."""
-    return action.stage.is_editable and is_action_owner(person, programme, action)
+def can_add_action(person, programme, stage):
+    """Coordinators plan actions at Plan, and add them at Do when delivery shows a gap."""
+    return is_coordinator(person, programme) and stage.takes_actions
+
+
+def _action_is_live(action, current):
+    """An action can change while its cycle's Plan or Do is the current stage, open or returned."""
+    return current is not None and current.cycle_id == action.cycle_id and current.takes_actions
+
+
+def can_edit_action(person, programme, action, current):
+    """Coordinators change what an action is, who owns it and when it is due, through Plan and Do."""
+    return is_coordinator(person, programme) and _action_is_live(action, current)
+
+
+def can_update_action(person, programme, action, current):
+    """Owners update an action's status and result through Plan and Do; Review looks at them."""
+    return _action_is_live(action, current) and is_action_owner(person, programme, action)
 
 
 # Meetings -------------------------------------------------------------------------

@@ -97,8 +97,9 @@ def build_world():
     db.session.add(asking)
     analyse = db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
                                                     Stage.kind == "analyse"))
-    action = Action(stage_id=analyse.id, organisation_id=orgs["partner"].id, title="Map services",
-                    due_on=date(2027, 3, 1))
+    plan = db.session.scalar(select(Stage).where(Stage.programme_id == programme.id, Stage.kind == "plan"))
+    action = Action(cycle_id=plan.cycle_id, planned_in_id=plan.id, organisation_id=orgs["partner"].id,
+                    title="Map services", due_on=date(2027, 3, 1))
     decision = Decision(stage_id=analyse.id, title="Meet monthly", detail="")
     question = Question(stage_id=analyse.id, text="What gets in the way?", detail="")
     outcome = Outcome(programme_id=programme.id, position=1, title="People feel involved")
@@ -161,3 +162,15 @@ def build_world():
                 "meeting_partners": partners_meeting.id})
     ids.update({key: view.id for key, view in views.items()})
     return World(ids)
+
+
+def move_to(programme_id, kind):
+    """Put the programme's cycle 1 at the given stage, open, with the stages before it signed off
+    (set directly: the transitions themselves are tested through the pages)."""
+    stages = db.session.scalars(select(Stage).where(Stage.programme_id == programme_id)
+                                .order_by(Stage.position)).all()
+    reached = [s.kind for s in stages].index(kind)
+    for n, stage in enumerate(stages):
+        stage.status = "signed_off" if n < reached else "open" if n == reached else "upcoming"
+        db.session.flush()
+    db.session.commit()

@@ -195,7 +195,7 @@ def answer(contribution_id):
     policy.require(policy.can_answer_view(current_user, programme, contribution))
     form = AnswerForm()
     actions, decisions = services.link_choices(programme, contribution)
-    form.actions.choices = choices((a.id, f"{a.title} ({a.stage.name}, cycle {a.stage.cycle.number})")
+    form.actions.choices = choices((a.id, f"{a.title} (cycle {a.cycle.number})")
                                    for a in actions)
     form.decisions.choices = choices((d.id, d.title) for d in decisions)
     details = services.details(current_user, programme, contribution)

@@ -296,8 +296,9 @@ def link_choices(programme, contribution):
     number = contribution.stage.cycle.number
     stage_ids = select(Stage.id).join(Cycle, Cycle.id == Stage.cycle_id).where(
         Stage.programme_id == programme.id, Cycle.number >= number)
-    actions = db.session.scalars(select(Action).where(Action.stage_id.in_(stage_ids))
-                                 .order_by(Action.stage_id, Action.id)).all()
+    cycle_ids = select(Cycle.id).where(Cycle.programme_id == programme.id, Cycle.number >= number)
+    actions = db.session.scalars(select(Action).where(Action.cycle_id.in_(cycle_ids))
+                                 .order_by(Action.cycle_id, Action.id)).all()
     decisions = db.session.scalars(select(Decision).where(Decision.stage_id.in_(stage_ids))
                                    .order_by(Decision.stage_id, Decision.id)).all()
     return actions, decisions
@@ -493,6 +494,13 @@ def answering(programme):
             .limit(1 if timed % 2 else 2)).all()
         stats.median_days = sum(middle) / len(middle)
     return stats
+
+
+def my_drafts(person, limit=50):
+    """Drafts the person started and has not submitted, newest first."""
+    return db.session.scalars(select(Contribution).where(
+        Contribution.author_id == person.id, Contribution.status == DRAFT)
+        .order_by(Contribution.updated_at.desc(), Contribution.id.desc()).limit(limit)).all()
 
 
 def waiting_query(person):

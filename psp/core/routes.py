@@ -52,23 +52,28 @@ def privacy():
 @bp.get("/my")
 @login_required
 def my_work():
-    """What waits for the signed-in person, whatever programmes they are in."""
+    """Everything waiting for the signed-in person, whatever programmes they are in."""
     from flask import request
 
     from psp import policy
+    from psp.contributions import services as views
     from psp.cycles import services as cycles
     from psp.cycles.models import IN_REVIEW, RETURNED
+    from psp.meetings import services as meetings
     from psp.pagination import paginate
 
     policy.require(policy.can_see_my_work(current_user))
-    from psp.contributions import services as views
-
     actions = paginate(cycles.my_actions_query(current_user), request.args.get("page"))
     waiting = paginate(views.waiting_query(current_user), request.args.get("views_page"),
                        cap=views.WAITING_CAP)
+    drafts = views.my_drafts(current_user)
+    soon = meetings.my_meetings_soon(current_user)
     return render_template(
         "core/my.html", to_review=cycles.stages_waiting(current_user, "nhs_lead", IN_REVIEW),
         returned=cycles.stages_waiting(current_user, "coordinator", RETURNED), actions=actions,
-        names=cycles.programme_names([a.stage.programme_id for a in actions.items]
-                                     + [v.programme_id for v in waiting.items]), waiting=waiting,
-        today=cycles.today())
+        questions=cycles.my_open_questions(current_user), meetings=soon,
+        drafts=drafts, waiting=waiting, today=cycles.today(),
+        names=cycles.programme_names([a.cycle.programme_id for a in actions.items]
+                                     + [v.programme_id for v in waiting.items]
+                                     + [d.programme_id for d in drafts]
+                                     + [m.programme_id for m, _status in soon]))

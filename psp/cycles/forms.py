@@ -78,6 +78,7 @@ class ActionStatusForm(FlaskForm):
                         validators=[InputRequired("Select the status of the action")],
                         widget=GovRadioInput())
     blocked_reason = _text("What is blocking it (if blocked)", None, 2000)
+    result = _text("What came of it so far (optional)", None, 4000)
     submit = SubmitField("Update status", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None):

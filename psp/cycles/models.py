@@ -40,6 +40,10 @@ ACTION_STATUS_NAMES = {PLANNED: "Planned", IN_PROGRESS: "In progress", DONE: "Do
 
 _CURRENT_SQL = "status IN ('open', 'in_review', 'returned')"
 
+# Actions are designed at Plan and, where delivery shows a gap, added at Do; owners update
+# them while either of those stages is open or returned.
+ACTION_STAGES = ("plan", "do")
+
 
 class Cycle(db.Model):
     __tablename__ = "cycles"
@@ -109,6 +113,11 @@ class Stage(db.Model):
         """Coordinators change what a stage holds while it is open or returned, not in review."""
         return self.status in (OPEN, RETURNED)
 
+    @property
+    def takes_actions(self):
+        """Actions are added and updated while Plan or Do is open or returned."""
+        return self.kind in ACTION_STAGES and self.is_editable
+
 
 class StageTransition(db.Model):
     """The stage's history: who moved it, when, from what, to what, and why."""
@@ -136,32 +145,43 @@ class StageTransition(db.Model):
 
 
 class Action(db.Model):
+    """Designed at Plan (or added at Do when delivery shows a gap), carried out at Do, its result
+    looked at in Review. It belongs to the cycle, so it travels with it from stage to stage;
+    planned_in is the stage where it was designed."""
+
     __tablename__ = "actions"
     __table_args__ = (
         CheckConstraint("status IN ('planned', 'in_progress', 'done', 'blocked')", name="status"),
         CheckConstraint("status <> 'blocked' OR blocked_reason <> ''", name="blocked_has_reason"),
-        Index("ix_actions_stage_status", "stage_id", "status"),
-        Index("ix_actions_stage_due", "stage_id", "due_on", "id"),
+        Index("ix_actions_cycle_status", "cycle_id", "status"),
+        Index("ix_actions_cycle_due", "cycle_id", "due_on", "id"),
+        Index("ix_actions_planned_in_due", "planned_in_id", "due_on", "id"),
         Index("ix_actions_organisation_due", "organisation_id", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    planned_in_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default=PLANNED)
     blocked_reason: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     organisation = relationship("Organisation", lazy="joined", innerjoin=True)
-    stage = relationship("Stage", lazy="joined", innerjoin=True)
+    cycle = relationship("Cycle", lazy="joined", innerjoin=True)
+    planned_in = relationship("Stage", lazy="select")
 
     @property
     def status_name(self):
         return ACTION_STATUS_NAMES[self.status]
+
+    def is_overdue(self, today):
+        return self.status != DONE and self.due_on < today
 
 
 class Decision(db.Model):

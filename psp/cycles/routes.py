@@ -62,6 +62,7 @@ def stage(slug, number, kind):
     programme, stage = _stage(slug, number, kind)
     partner_view = policy.can_see_partner_items(current_user, programme)
     actions = paginate(services.actions_query(stage), request.args.get("page"))
+    current = stage if stage.is_current else services.current_stage(programme)
     decisions = services.decisions(stage, partner_view)
     behind_actions, behind_decisions = views.shaped_by(current_user, programme, [a.id for a in actions.items],
                                                        [d.id for d in decisions])
@@ -71,7 +72,8 @@ def stage(slug, number, kind):
         progress=services.progress(stage), decisions=decisions,
         questions=services.questions(stage, partner_view), history=services.history(stage),
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
-        statuses=ACTION_STATUS_NAMES, today=services.today())
+        statuses=ACTION_STATUS_NAMES, today=services.today(), current=current,
+        planned_at=services.stage_names(stage.cycle_id) if kind in ("do", "review") else {})
 
 
 # Transitions --------------------------------------------------------------------
@@ -165,50 +167,78 @@ def _action(slug, action_id):
     return programme, action
 
 
-def action_page(slug, number=None, kind=None, action_id=None):
-    """Add an action to a stage, or edit one."""
-    if action_id is None:
-        (programme, stage), action = _stage(slug, number, kind), None
-    else:
-        programme, action = _action(slug, action_id)
-        stage = action.stage
-    editable = _editable_or_conflict(programme, stage)
+ACTIONS_CLOSED = ("Actions are planned at Plan and can be added at Do, while the stage is open or "
+                  "returned. {stage} of cycle {number} is {status}.")
+
+
+def _actions_conflict(stage):
+    return ACTIONS_CLOSED.format(stage=stage.name, number=stage.cycle.number,
+                                 status=stage.status_name.lower())
+
+
+def _save_action(programme, stage, action, allowed):
+    """The form page shared by adding and editing: validate, save once, or say why not."""
     form = ActionDetailsForm(obj=action if request.method == "GET" else None,
                              data={"organisation": str(action.organisation_id)}
                              if action and request.method == "GET" else None)
     _owner_choices(form, programme)
-    if not editable or not form.validate_on_submit():
-        return _held("action", programme, stage, form, _failed(form), action=action)
+    page = {"programme": programme, "stage": stage, "form": form, "action": action}
+    if not allowed:
+        return _page("action", 409, conflict=_actions_conflict(stage), **page)
+    if not form.validate_on_submit():
+        return _page("action", _failed(form), conflict=None, **page)
     try:
         services.save_action(_me(), programme, stage, action, form.title.data,
                              int(form.organisation.data), form.due_on.data)
     except services.Refused as refusal:
         getattr(form, refusal.field).errors = [str(refusal)]
-        return _held("action", programme, stage, form, 400, action=action)
+        return _page("action", 400, conflict=None, **page)
     except services.Stale as stale:
-        return _held("action", programme, stale.stage, form, 409, action=action)
+        return _page("action", 409, conflict=_actions_conflict(stale.stage), **{**page, "stage": stale.stage})
     return _to_stage(programme, stage, f"Action saved: {form.title.data}")
 
 
-bp.add_url_rule(STAGE + "/actions/new", "new_action", login_required(action_page), methods=["GET", "POST"])
-bp.add_url_rule("/<slug>/actions/<int:action_id>/edit", "edit_action", login_required(action_page),
-                methods=["GET", "POST"])
+@bp.route(STAGE + "/actions/new", methods=["GET", "POST"])
+@login_required
+def new_action(slug, number, kind):
+    """Plan an action at Plan, or add one at Do."""
+    programme, stage = _stage(slug, number, kind)
+    policy.require(policy.is_coordinator(current_user, programme))
+    return _save_action(programme, stage, None, policy.can_add_action(current_user, programme, stage))
+
+
+@bp.route("/<slug>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(slug, action_id):
+    programme, action = _action(slug, action_id)
+    policy.require(policy.is_coordinator(current_user, programme))
+    current = services.action_stage(programme, action)
+    return _save_action(programme, current or action.planned_in, action,
+                        policy.can_edit_action(current_user, programme, action, current))
 
 
 @bp.route("/<slug>/actions/<int:action_id>/status", methods=["GET", "POST"])
 @login_required
 def action_status(slug, action_id):
+    """Owners say how an action is going, and what came of it."""
     programme, action = _action(slug, action_id)
-    stage = action.stage
     policy.require(policy.is_action_owner(current_user, programme, action))
-    allowed = policy.can_update_action(current_user, programme, action)
+    current = services.action_stage(programme, action)
+    stage = current or services.current_stage(programme) or action.planned_in
     form = ActionStatusForm(obj=action if request.method == "GET" else None)
-    if not allowed or not form.validate_on_submit():
-        return _held("action_status", programme, stage, form, _failed(form), action=action)
+    page = {"programme": programme, "stage": stage, "form": form, "action": action}
+    if not policy.can_update_action(current_user, programme, action, current):
+        return _page("action_status", 409, conflict=_actions_conflict(stage), **page)
+    if not form.validate_on_submit():
+        return _page("action_status", _failed(form), conflict=None, **page)
     try:
-        services.update_action_status(_me(), action, form.status.data, form.blocked_reason.data)
+        services.update_action_status(_me(), programme, action, form.status.data,
+                                      form.blocked_reason.data, form.result.data)
+    except services.Refused as refusal:
+        getattr(form, refusal.field).errors = [str(refusal)]
+        return _page("action_status", 400, conflict=None, **page)
     except services.Stale as stale:
-        return _held("action_status", programme, stale.stage, form, 409, action=action)
+        return _page("action_status", 409, conflict=_actions_conflict(stale.stage), **page)
     return _to_stage(programme, stage, f"{action.title}: {ACTION_STATUS_NAMES[form.status.data].lower()}")
 
 

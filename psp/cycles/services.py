@@ -9,7 +9,7 @@ last word on "exactly one current stage".
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from psp.cycles.models import (
     DONE,
     IN_PROGRESS,
     IN_REVIEW,
+    KIND_NAMES,
     KINDS,
     OPEN,
     PLANNED,
@@ -243,30 +244,55 @@ def _check_owner(programme, organisation_id):
         raise Refused("Select an organisation that takes part in the programme", field="organisation")
 
 
+def _taking_actions(stage):
+    """Lock the stage and check actions may still be added or changed there."""
+    stage = _locked(stage)
+    if not stage.takes_actions:
+        raise Stale(stage)
+    return stage
+
+
 def save_action(person, programme, stage, action, title, organisation_id, due_on):
-    """Add an action to the stage (action is None) or change one."""
-    stage = _editable(stage)
+    """Plan an action at the stage (action is None), or change one of the stage's cycle."""
+    stage = _taking_actions(stage)
     _check_owner(programme, organisation_id)
     if action is None:
-        action = Action(stage_id=stage.id, status=PLANNED, created_by_id=person.id)
+        action = Action(cycle_id=stage.cycle_id, planned_in_id=stage.id, status=PLANNED,
+                        created_by_id=person.id)
         db.session.add(action)
+    elif action.cycle_id != stage.cycle_id:
+        raise Stale(stage)
     action.title, action.organisation_id, action.due_on = title, organisation_id, due_on
     db.session.flush()
-    audit.record("action.saved", action, actor=person, stage_id=stage.id, title=title,
+    audit.record("action.saved", action, actor=person, stage_id=stage.id, cycle_id=stage.cycle_id,
+                 title=title,
                  organisation_id=organisation_id, due_on=due_on.isoformat())
     db.session.commit()
     return action
 
 
-def update_action_status(person, action, status, reason=""):
-    _editable(action.stage)
+def action_stage(programme, action):
+    """Where the action can be changed now: the programme's current stage, when it is the Plan or
+    Do of the action's cycle and open or returned; None otherwise."""
+    stage = current_stage(programme)
+    if stage is None or stage.cycle_id != action.cycle_id or not stage.takes_actions:
+        return None
+    return stage
+
+
+def update_action_status(person, programme, action, status, reason="", result=""):
+    stage = current_stage(programme)
+    if stage is None or stage.cycle_id != action.cycle_id:
+        raise Stale(stage or action.planned_in)
+    _taking_actions(stage)
     if status == BLOCKED and not reason:
         raise Refused("Enter what is blocking the action", field="blocked_reason")
     before = action.status
     action.status = status
     action.blocked_reason = reason if status == BLOCKED else ""
+    action.result = result or ""
     audit.record("action.status_changed", action, actor=person, from_status=before, to_status=status,
-                 reason=action.blocked_reason)
+                 reason=action.blocked_reason, stage=stage.kind)
     db.session.commit()
     return action
 
@@ -353,10 +379,20 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+def _stage_actions(stage):
+    """Which actions a stage shows and measures: Plan those designed in it; Do and Review every
+    action of the cycle, wherever it was planned; Analyse none."""
+    if stage.kind == "plan":
+        return Action.planned_in_id == stage.id
+    if stage.kind in ("do", "review"):
+        return Action.cycle_id == stage.cycle_id
+    return false()
+
+
 def progress(stage):
     """Two aggregate queries, whatever the number of actions."""
     counts = dict(db.session.execute(select(Action.status, func.count()).where(
-        Action.stage_id == stage.id).group_by(Action.status)).all())
+        _stage_actions(stage)).group_by(Action.status)).all())
     decisions = db.session.scalar(select(func.count()).select_from(Decision).where(
         Decision.stage_id == stage.id))
     return Progress(counts, decisions)
@@ -368,8 +404,14 @@ def _without_owner_areas(query):
 
 
 def actions_query(stage):
-    return _without_owner_areas(select(Action).where(Action.stage_id == stage.id)
+    return _without_owner_areas(select(Action).where(_stage_actions(stage))
                                 .order_by(Action.due_on, Action.id))
+
+
+def stage_names(cycle_id):
+    """{stage id: name} for one cycle, to say where each of its actions was planned."""
+    return {stage_id: KIND_NAMES[kind] for stage_id, kind in db.session.execute(
+        select(Stage.id, Stage.kind).where(Stage.cycle_id == cycle_id)).all()}
 
 
 def decisions(stage, include_partner_items):
@@ -406,8 +448,8 @@ def outcomes_with_measures(programme, stage=None):
 
 
 def get_action(programme, action_id):
-    return db.session.scalar(select(Action).join(Stage, Stage.id == Action.stage_id).where(
-        Action.id == action_id, Stage.programme_id == programme.id))
+    return db.session.scalar(select(Action).join(Cycle, Cycle.id == Action.cycle_id).where(
+        Action.id == action_id, Cycle.programme_id == programme.id))
 
 
 def get_decision(programme, decision_id):
@@ -433,16 +475,43 @@ def stages_waiting(person, role, status):
         Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)).all()
 
 
+def _my_organisations(person):
+    return select(Membership.organisation_id).where(Membership.user_id == person.id,
+                                                    Membership.status == ACTIVE)
+
+
 def my_actions_query(person):
-    """Actions of the person's organisations that are not done and are due within two weeks or
-    overdue, on stages still open or returned."""
-    organisations = select(Membership.organisation_id).where(
-        Membership.user_id == person.id, Membership.status == ACTIVE)
+    """Every open action of the person's organisations in a cycle still running: overdue first,
+    then by due date, then any without a date."""
     return _without_owner_areas(
-        select(Action).join(Stage, Stage.id == Action.stage_id)
-        .where(Action.organisation_id.in_(organisations), Action.status != DONE,
-               Stage.status.in_((OPEN, RETURNED)), Action.due_on <= today() + DUE_SOON)
-        .order_by(Action.due_on, Action.id))
+        select(Action).join(Cycle, Cycle.id == Action.cycle_id)
+        .where(Action.organisation_id.in_(_my_organisations(person)), Action.status != DONE,
+               Cycle.closed_at.is_(None))
+        .order_by(Action.due_on.asc().nulls_last(), Action.id))
+
+
+MY_QUESTIONS = 50
+
+
+def my_open_questions(person):
+    """Questions on the current stages of the person's programmes that none of their partner
+    organisations has answered with a submitted view yet: one query, the soonest posed first."""
+    from psp.contributions.models import DRAFT, Contribution
+    from psp.programmes.models import Programme
+
+    partner_orgs = select(Participation.organisation_id, Participation.programme_id).where(
+        Participation.status == ADMITTED,
+        Participation.organisation_id.in_(_my_organisations(person))).subquery()
+    answered = select(Contribution.id).where(
+        Contribution.question_id == Question.id, Contribution.status != DRAFT,
+        Contribution.organisation_id.in_(select(partner_orgs.c.organisation_id).where(
+            partner_orgs.c.programme_id == Stage.programme_id)))
+    return db.session.execute(
+        select(Question, Stage, Programme).join(Stage, Stage.id == Question.stage_id)
+        .join(Programme, Programme.id == Stage.programme_id)
+        .where(Stage.status.in_(CURRENT), Stage.programme_id.in_(select(partner_orgs.c.programme_id)),
+               ~answered.exists())
+        .order_by(Question.id).limit(MY_QUESTIONS)).all()
 
 
 def programme_names(programme_ids):

@@ -17,7 +17,7 @@ from psp import audit, mail, policy
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
-from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, WAITING, Booking, Meeting
+from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, SCHEDULED, WAITING, Booking, Meeting
 from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
@@ -90,6 +90,19 @@ def my_booking(person, meeting):
         return None
     return db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
                                                    Booking.user_id == person.id))
+
+
+SOON = timedelta(days=14)
+
+
+def my_meetings_soon(person, now=None):
+    """Meetings the person has a place on, or is waiting for, in the next two weeks: one query."""
+    now = now or utcnow()
+    return db.session.execute(
+        select(Meeting, Booking.status).join(Booking, Booking.meeting_id == Meeting.id)
+        .where(Booking.user_id == person.id, Booking.status.in_((BOOKED, WAITING)),
+               Meeting.status == SCHEDULED, Meeting.ends_at >= now, Meeting.starts_at <= now + SOON)
+        .order_by(Meeting.starts_at, Meeting.id).limit(50)).all()
 
 
 def waiting_position(booking):

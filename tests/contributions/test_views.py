@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from psp.audit import AuditEntry
 from psp.contributions.models import Contribution, ContributionRevision, Response
-from psp.cycles.models import Action, Stage
+from psp.cycles.models import Decision, Stage
 from psp.extensions import db
 from tests.conftest import csrf_from, wait_for
 
@@ -16,7 +16,7 @@ P = "/programmes/test-programme"
 
 def _analyse(app):
     with app.app_context():
-        return db.session.scalar(select(Action.stage_id).where(Action.title == "Map services"))
+        return db.session.scalar(select(Decision.stage_id).where(Decision.title == "Meet monthly"))
 
 
 def _org(world):
@@ -263,15 +263,17 @@ def test_taken_forward_links_both_ways_and_respects_visibility(app, world, sign_
                   actions=str(world["action"]), decisions=str(world["decision"])).status_code == 302
     page = lead.get(f"/views/{world['view_leads']}").get_data(as_text=True)
     assert f"#action-{world['action']}" in page and f"#decision-{world['decision']}" in page
-    stage_page = lead.get(P + "/cycles/1/analyse").get_data(as_text=True)
-    assert stage_page.count("Shaped by the view") == 2
-    assert f'href="/views/{world["view_leads"]}"' in stage_page
-    # The view is for the leads only (and its own organisation): others do not see it behind the action.
-    for email in ("other.member@example.org", "site.admin@example.org"):
-        assert "For the leads only" not in sign_in_as(email).get(P + "/cycles/1/analyse").get_data(
-            as_text=True)
-    assert "For the leads only" in sign_in_as("organisation.admin@example.org").get(
-        P + "/cycles/1/analyse").get_data(as_text=True)
+    # The decision was recorded at Analyse; the action was designed at Plan.
+    for kind in ("analyse", "plan"):
+        stage_page = lead.get(P + f"/cycles/1/{kind}").get_data(as_text=True)
+        assert stage_page.count("Shaped by the view") == 1, kind
+        assert f'href="/views/{world["view_leads"]}"' in stage_page
+        # The view is for the leads only (and its own organisation): others do not see it behind it.
+        for email in ("other.member@example.org", "site.admin@example.org"):
+            assert "For the leads only" not in sign_in_as(email).get(P + f"/cycles/1/{kind}").get_data(
+                as_text=True)
+        assert "For the leads only" in sign_in_as("organisation.admin@example.org").get(
+            P + f"/cycles/1/{kind}").get_data(as_text=True)
 
 
 def test_an_answer_on_a_view_that_changed_meanwhile_is_stale(app, world, sign_in_as):

@@ -12,6 +12,7 @@ from psp.extensions import db
 from psp.programmes.models import Programme
 from psp.timeutil import utcnow
 from tests.cycles.helpers import P, current_stages, decide, stage, submit, transitions, version_on
+from tests.factories import move_to
 
 
 def test_a_new_programme_starts_cycle_one_with_analyse_open(app, world, sign_in_as):
@@ -216,9 +217,18 @@ def test_review_needs_measures_and_a_reframed_need_then_opens_the_next_cycle(app
 
 # What a stage holds ---------------------------------------------------------------
 
-def test_coordinator_adds_and_edits_an_action(app, world, sign_in_as):
+@pytest.fixture
+def at_plan(app, world):
+    """The test programme with Analyse signed off and Plan open, where actions are designed."""
+    with app.app_context():
+        move_to(world["programme_id"], "plan")
+    return world
+
+
+def test_coordinator_adds_and_edits_an_action(app, at_plan, sign_in_as):
+    world = at_plan
     coordinator = sign_in_as("coordinator@example.org")
-    url = P + "/cycles/1/analyse/actions/new"
+    url = P + "/cycles/1/plan/actions/new"
     bad = coordinator.forms.post(url, {"title": "Hold a session in Penicuik",
                                        "organisation": str(world["org_id:partner"]),
                                        "due_on": ["31", "2", "2027"]})
@@ -230,9 +240,11 @@ def test_coordinator_adds_and_edits_an_action(app, world, sign_in_as):
                                       "organisation": str(world["org_id:partner"]),
                                       "due_on": ["28", "2", "2027"]})
     assert ok.status_code == 302
+    plan = stage(app, "plan", slug_id=world["programme_id"])
     with app.app_context():
         action = db.session.scalar(select(Action).where(Action.title == "Hold a session in Penicuik"))
         assert action.due_on == date(2027, 2, 28) and action.status == "planned"
+        assert (action.cycle_id, action.planned_in_id) == (plan.cycle_id, plan.id)
         action_id = action.id
     edit = coordinator.forms.post(P + f"/actions/{action_id}/edit", {
         "title": "Hold two sessions in Penicuik", "organisation": str(world["org_id:interface"]),
@@ -258,11 +270,12 @@ def test_coordinator_adds_and_edits_an_action(app, world, sign_in_as):
     ("due_on", ["1", "1", "1850"], "Due date must be between the years 2000 and 2100"),
     ("due_on", ["1", "1", "27"], "Due date must be a real date"),
 ])
-def test_action_form_refuses_bad_input(app, world, sign_in_as, field, value, message):
+def test_action_form_refuses_bad_input(app, at_plan, sign_in_as, field, value, message):
+    world = at_plan
     coordinator = sign_in_as("coordinator@example.org")
     data = {"title": "Valid title", "organisation": str(world["org_id:partner"]),
             "due_on": ["1", "6", "2027"], field: value}
-    response = coordinator.forms.post(P + "/cycles/1/analyse/actions/new", data)
+    response = coordinator.forms.post(P + "/cycles/1/plan/actions/new", data)
     if message is None:  # four date boxes: the first three are read, and it saves
         assert response.status_code == 302
         return
@@ -273,28 +286,49 @@ def test_action_form_refuses_bad_input(app, world, sign_in_as, field, value, mes
         assert db.session.scalar(select(Action.id).where(Action.title == "Valid title")) is None
 
 
-def test_an_action_owner_must_take_part_in_the_programme(app, world, sign_in_as):
+def test_an_action_owner_must_take_part_in_the_programme(app, at_plan, sign_in_as):
     coordinator = sign_in_as("coordinator@example.org")
-    response = coordinator.forms.post(P + "/cycles/1/analyse/actions/new", {
-        "title": "Valid title", "organisation": str(world["org_id:other"]), "due_on": ["1", "6", "2027"]})
+    response = coordinator.forms.post(P + "/cycles/1/plan/actions/new", {
+        "title": "Valid title", "organisation": str(at_plan["org_id:other"]), "due_on": ["1", "6", "2027"]})
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
 
 
-def test_nothing_changes_while_a_stage_is_in_review(app, world, sign_in_as):
+@pytest.mark.parametrize("kind", ["analyse", "review"])
+def test_analyse_and_review_hold_no_new_actions(app, world, sign_in_as, kind):
+    """Actions are designed at Plan and added at Do; Analyse identifies need, Review evaluates."""
+    if kind == "review":
+        with app.app_context():
+            move_to(world["programme_id"], "review")
     coordinator = sign_in_as("coordinator@example.org")
-    add = P + "/cycles/1/analyse/actions/new"
+    url = P + f"/cycles/1/{kind}/actions/new"
+    page = coordinator.get(url)
+    assert page.status_code == 409
+    assert "Actions are planned at Plan and can be added at Do" in page.get_data(as_text=True)
+    late = coordinator.forms.post(url, {"title": "Not here", "organisation": str(world["org_id:partner"]),
+                                        "due_on": ["1", "6", "2027"]})
+    assert late.status_code == 409
+    assert 'value="Not here"' in late.get_data(as_text=True)
+    assert "Add an action" not in coordinator.get(P + f"/cycles/1/{kind}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Action.id).where(Action.title == "Not here")) is None
+
+
+def test_nothing_changes_while_a_stage_is_in_review(app, at_plan, sign_in_as):
+    world = at_plan
+    coordinator = sign_in_as("coordinator@example.org")
+    add = P + "/cycles/1/plan/actions/new"
     page = coordinator.get(add).get_data(as_text=True)  # opened before it went into review
     from tests.conftest import csrf_from
 
     token = csrf_from(page)
-    submit(coordinator)
+    submit(coordinator, kind="plan")
     late = coordinator.post(add, data={"csrf_token": token, "title": "Late action",
                                        "organisation": str(world["org_id:partner"]),
                                        "due_on": ["1", "6", "2027"]})
     assert late.status_code == 409
     html = late.get_data(as_text=True)
-    assert "Analyse is in review, so what it holds cannot be changed now." in html
+    assert "Plan of cycle 1 is in review." in html
     assert 'value="Late action"' in html
     partner = sign_in_as("partner.member@example.org")
     status = partner.forms.post(P + f"/actions/{world['action']}/status", {"status": "done"})
@@ -304,39 +338,113 @@ def test_nothing_changes_while_a_stage_is_in_review(app, world, sign_in_as):
         assert db.session.get(Action, world["action"]).status == "planned"
 
 
-def test_owning_organisation_updates_status_with_a_reason_when_blocked(app, world, sign_in_as):
+def test_owning_organisation_updates_status_with_a_reason_when_blocked(app, at_plan, sign_in_as):
+    world = at_plan
     partner = sign_in_as("partner.member@example.org")
     url = P + f"/actions/{world['action']}/status"
     blocked = partner.forms.post(url, {"status": "blocked", "blocked_reason": ""})
     assert blocked.status_code == 400
     assert "Enter what is blocking the action" in blocked.get_data(as_text=True)
     assert partner.forms.post(url, {"status": "blocked", "blocked_reason": "No venue."}).status_code == 302
-    page = app.test_client().get(P + "/cycles/1/analyse").get_data(as_text=True)
+    page = app.test_client().get(P + "/cycles/1/plan").get_data(as_text=True)
     assert "Blocked: No venue." in page
-    assert partner.forms.post(url, {"status": "done", "blocked_reason": "ignored"}).status_code == 302
+    assert partner.forms.post(url, {"status": "done", "blocked_reason": "ignored",
+                                    "result": "Forty services mapped."}).status_code == 302
     with app.app_context():
         action = db.session.get(Action, world["action"])
-        assert (action.status, action.blocked_reason) == ("done", "")
+        assert (action.status, action.blocked_reason, action.result) == ("done", "", "Forty services mapped.")
         changes = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "action.status_changed")).all()
         assert [(c.details["from_status"], c.details["to_status"]) for c in changes] == [
             ("planned", "blocked"), ("blocked", "done")]
     assert partner.forms.post(url, {"status": "finished"}).status_code == 400
+    too_long = partner.forms.post(url, {"status": "done", "result": "x" * 4001})
+    assert too_long.status_code == 400 and "4,000 characters or fewer" in too_long.get_data(as_text=True)
     other = sign_in_as("other.member@example.org")
     assert other.get(url).status_code == 403
 
 
-def test_progress_is_counted_from_actions(app, world, sign_in_as):
+def test_progress_is_counted_from_actions(app, at_plan, sign_in_as):
+    world = at_plan
+    plan = stage(app, "plan", slug_id=world["programme_id"])
     with app.app_context():
-        analyse_id = db.session.scalar(select(Stage.id).where(
-            Stage.programme_id == world["programme_id"], Stage.kind == "analyse"))
         for n, status in enumerate(["done", "done", "in_progress"]):
-            db.session.add(Action(stage_id=analyse_id, organisation_id=world["org_id:partner"],
+            db.session.add(Action(cycle_id=plan.cycle_id, planned_in_id=plan.id,
+                                  organisation_id=world["org_id:partner"],
                                   title=f"Extra {n}", due_on=date(2027, 1, 1), status=status))
         db.session.commit()
     html = app.test_client().get(P).get_data(as_text=True)
+    assert "Progress of Plan" in html
     assert "2 of 4 actions done" in html and "(50%)" in html and "1 in progress" in html
     assert "1 not started" in html
+
+
+def test_actions_planned_at_plan_are_delivered_at_do_and_looked_at_in_review(app, at_plan, sign_in_as):
+    """The same action from Plan to Do to Review: it travels with its cycle, its owner keeps
+    updating it through Do, the views it was shaped by stay linked, and Review shows its result."""
+    from psp.contributions.models import ContributionAction
+
+    world = at_plan
+    with app.app_context():
+        db.session.add(ContributionAction(contribution_id=world["view_answered"], action_id=world["action"]))
+        db.session.commit()
+    coordinator = sign_in_as("coordinator@example.org")
+    lead = sign_in_as("nhs.lead@example.org")
+    partner = sign_in_as("partner.member@example.org")
+    assert partner.forms.post(P + f"/actions/{world['action']}/status",
+                              {"status": "in_progress"}).status_code == 302
+    assert submit(coordinator, kind="plan").status_code == 302
+    assert decide(lead, "sign-off", kind="plan").status_code == 302
+
+    do_page = app.test_client().get(P + "/cycles/1/do").get_data(as_text=True)
+    assert "Actions being delivered" in do_page and "Map services" in do_page
+    assert "0 of 1 action done" in do_page and "1 in progress" in do_page
+    assert "Shaped by the view" in do_page and "Shared and answered" in do_page
+    dashboard = app.test_client().get(P).get_data(as_text=True)
+    assert "Progress of Do" in dashboard and "0 of 1 action done" in dashboard
+    assert "No actions yet" not in dashboard
+
+    mine = partner.get("/my").get_data(as_text=True)
+    assert "Map services" in mine and f"/actions/{world['action']}/status" in mine
+    assert partner.forms.post(P + f"/actions/{world['action']}/status",
+                              {"status": "done", "result": "Forty services mapped."}).status_code == 302
+    gap = coordinator.forms.post(P + "/cycles/1/do/actions/new", {
+        "title": "Reach people in Midlothian", "organisation": str(world["org_id:partner"]),
+        "due_on": ["1", "6", "2027"]})
+    assert gap.status_code == 302
+    do_page = app.test_client().get(P + "/cycles/1/do").get_data(as_text=True)
+    assert "1 of 2 actions done" in do_page and "Added at Do" in do_page
+    plan_page = app.test_client().get(P + "/cycles/1/plan").get_data(as_text=True)
+    assert "Map services" in plan_page and "Reach people in Midlothian" not in plan_page
+
+    assert submit(coordinator, kind="do").status_code == 302
+    assert decide(lead, "sign-off", kind="do").status_code == 302
+    review = app.test_client().get(P + "/cycles/1/review").get_data(as_text=True)
+    assert "What the actions achieved" in review
+    assert "Result: Forty services mapped." in review and "No result recorded." in review
+    assert review.index("Outcomes measured at this Review") < review.index("What the actions achieved")
+    late = partner.forms.post(P + f"/actions/{world['action']}/status", {"status": "blocked",
+                                                                         "blocked_reason": "Late"})
+    assert late.status_code == 409
+    view = app.test_client().get(f"/views/{world['view_answered']}").get_data(as_text=True)
+    assert f"/cycles/1/do#action-{world['action']}" in view
+    with app.app_context():
+        action = db.session.get(Action, world["action"])
+        assert (action.status, action.result) == ("done", "Forty services mapped.")
+        assert db.session.scalar(select(ContributionAction.action_id).where(
+            ContributionAction.contribution_id == world["view_answered"])) == world["action"]
+
+
+def test_actions_of_a_closed_cycle_stay_where_they_were(app, at_plan, sign_in_as):
+    """Once Review is signed off, the next cycle's Do starts empty and old actions leave Your work."""
+    world = at_plan
+    with app.app_context():
+        move_to(world["programme_id"], "review")
+        db.session.get(Cycle, stage(app, "plan", slug_id=world["programme_id"]).cycle_id).closed_at = utcnow()
+        db.session.commit()
+    partner = sign_in_as("partner.member@example.org")
+    assert "Map services" not in partner.get("/my").get_data(as_text=True)
+    assert "Map services" in app.test_client().get(P + "/cycles/1/review").get_data(as_text=True)
 
 
 def test_partner_only_decisions_and_questions(app, world, sign_in_as):
@@ -391,31 +499,61 @@ def test_stage_pages_that_do_not_exist(app, world):
 
 # What waits for a person ------------------------------------------------------------
 
-def test_my_work(app, world, sign_in_as):
+def test_my_work(app, at_plan, sign_in_as):
+    from psp.contributions.models import Contribution
+    from psp.meetings.models import Booking, Meeting
+
+    world = at_plan
+    plan = stage(app, "plan", slug_id=world["programme_id"])
     with app.app_context():
-        analyse_id = db.session.scalar(select(Stage.id).where(
-            Stage.programme_id == world["programme_id"], Stage.kind == "analyse"))
         today = utcnow().date()
+
+        def action(title, due_on, status="planned"):
+            return Action(cycle_id=plan.cycle_id, planned_in_id=plan.id,
+                          organisation_id=world["org_id:partner"], title=title, due_on=due_on, status=status)
+
         db.session.add_all([
-            Action(stage_id=analyse_id, organisation_id=world["org_id:partner"], title="Overdue thing",
-                   due_on=today - timedelta(days=3)),
-            Action(stage_id=analyse_id, organisation_id=world["org_id:partner"], title="Soon thing",
-                   due_on=today + timedelta(days=5)),
-            Action(stage_id=analyse_id, organisation_id=world["org_id:partner"], title="Finished thing",
-                   due_on=today, status="done"),
-            Action(stage_id=analyse_id, organisation_id=world["org_id:partner"], title="Far thing",
-                   due_on=today + timedelta(days=60)),
+            action("Overdue thing", today - timedelta(days=3)),
+            action("Soon thing", today + timedelta(days=5)),
+            action("Finished thing", today, "done"), action("Far thing", today + timedelta(days=60)),
+            Question(stage_id=plan.id, text="Who is missing from the plan?", detail=""),
+            Question(stage_id=plan.id, text="Answered already?", detail=""),
         ])
+        db.session.flush()
+        answered = db.session.scalar(select(Question.id).where(Question.text == "Answered already?"))
+        db.session.add(Contribution(programme_id=world["programme_id"], stage_id=plan.id,
+                                    question_id=answered, organisation_id=world["org_id:partner"],
+                                    title="Our answer", body="Yes.", status="received",
+                                    submitted_at=utcnow()))
+        soon = utcnow().replace(microsecond=0) + timedelta(days=3)
+        far = Meeting(programme_id=world["programme_id"], title="Far meeting",
+                      starts_at=soon + timedelta(days=30), ends_at=soon + timedelta(days=30, hours=1),
+                      audience="partners")
+        near = Meeting(programme_id=world["programme_id"], title="Near meeting", starts_at=soon,
+                       ends_at=soon + timedelta(hours=1), audience="partners")
+        db.session.add_all([far, near])
+        db.session.flush()
+        me = world["user:partner_member"]
+        db.session.add_all([Booking(meeting_id=far.id, user_id=me, status="booked"),
+                            Booking(meeting_id=near.id, user_id=me, status="waiting")])
         db.session.commit()
     partner = sign_in_as("partner.member@example.org").get("/my").get_data(as_text=True)
-    assert "Overdue thing" in partner and "Soon thing" in partner and "Overdue" in partner
-    assert "Finished thing" not in partner and "Far thing" not in partner
-    assert partner.index("Overdue thing") < partner.index("Soon thing")
+    for shown in ("Overdue thing", "Soon thing", "Far thing", "Map services", "Overdue"):
+        assert shown in partner, shown
+    assert "Finished thing" not in partner
+    assert partner.index("Overdue thing") < partner.index("Soon thing") < partner.index("Far thing")
+    assert f"/programmes/test-programme/actions/{world['action']}/status" in partner
+    assert "Who is missing from the plan?" in partner and "Answered already?" not in partner
+    assert "Partners&#39; workshop" in partner and "You have a place" in partner  # the world's booking
+    assert "Near meeting" in partner and "On the waiting list" in partner and "Far meeting" not in partner
+    assert "Your draft views" in partner and "Still a draft" in partner
+    assert f"/views/{world['view_draft']}/edit" in partner
     other = sign_in_as("other.member@example.org").get("/my").get_data(as_text=True)
     assert "Nothing is waiting for you." in other
 
     lead = sign_in_as("nhs.lead@example.org").get("/my").get_data(as_text=True)
     assert "Stages to review" in lead and "Review programme: Analyse, cycle 1" in lead
+    assert "Questions your organisation has not answered" not in lead
     coordinator = sign_in_as("coordinator@example.org")
     assert "Stages returned to you" not in coordinator.get("/my").get_data(as_text=True)
     lead_client = sign_in_as("nhs.lead@example.org")
@@ -423,6 +561,20 @@ def test_my_work(app, world, sign_in_as):
     mine = coordinator.get("/my").get_data(as_text=True)
     assert "Stages returned to you" in mine and "Review programme: Analyse, cycle 1" in mine
     assert app.test_client().get("/my").status_code == 302
+
+
+def test_updating_an_action_is_two_clicks_from_my_work(app, at_plan, sign_in_as):
+    """Follow the link on Your work, submit the form: the action changes and the person lands on it."""
+    import re
+
+    world = at_plan
+    partner = sign_in_as("partner.member@example.org")
+    mine = partner.get("/my").get_data(as_text=True)
+    link = re.search(r'href="([^"]+/status)"', mine).group(1)
+    response = partner.forms.post(link, {"status": "in_progress"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cycles/1/plan")
+    with app.app_context():
+        assert db.session.get(Action, world["action"]).status == "in_progress"
 
 
 def test_optional_boxes_left_out_of_the_post_are_stored_empty(app, world, sign_in_as):
