@@ -27,7 +27,26 @@ def _fill_date(page, day):
     page.get_by_label("Year").fill(str(day.year))
 
 
-def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
+def _decide(lead, live_server, kind, decision="Sign off this stage", note="Agreed."):
+    lead.goto(live_server.url + f"/programmes/test-programme/cycles/1/{kind}")
+    lead.get_by_role("button", name=f"Review {kind.capitalize()}").click()
+    lead.get_by_label(decision).check()
+    lead.get_by_label("Reason or note").fill(note)
+    lead.get_by_role("button", name="Confirm decision").click()
+
+
+def _submit(coordinator, live_server, kind, summary):
+    coordinator.goto(live_server.url + f"/programmes/test-programme/cycles/1/{kind}")
+    coordinator.get_by_role("button", name=f"Submit {kind.capitalize()} for review").click()
+    coordinator.get_by_label("Summary of what was done and decided").fill(summary)
+    coordinator.get_by_role("button", name="Submit for review").click()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text(
+        f"{kind.capitalize()} is submitted for review.")
+
+
+def test_a_whole_round_with_the_same_action(live_server, browser, world, axe_scan):
+    """Analyse returned and signed off; an action planned at Plan, updated by its owner from Your
+    work during Do, its result shown at Review beside the outcomes; the next cycle's Analyse opens."""
     coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
     coordinator.goto(live_server.url + "/programmes/test-programme")
     expect(coordinator.get_by_role("heading", name="Where the programme is now")).to_be_visible()
@@ -39,24 +58,9 @@ def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
 
     coordinator.get_by_role("link", name="Analyse in cycle 1", exact=True).click()
     expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Analyse")
-    expect(coordinator.get_by_role("link", name="Update status of Map services")).to_be_visible()
+    expect(coordinator.get_by_role("heading", name="Actions planned")).to_have_count(0)
+    expect(coordinator.get_by_role("link", name="Add an action")).to_have_count(0)
     axe_scan(coordinator, "stage page, open")
-
-    # An action, with the errors first.
-    coordinator.get_by_role("link", name="Add an action").click()
-    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Add an action")
-    axe_scan(coordinator, "add an action")
-    coordinator.get_by_role("button", name="Save action").click()
-    _error_summary(coordinator, "Enter what is to be done",
-                   "Select the organisation that owns the action", "Enter the due date")
-    axe_scan(coordinator, "add an action with errors")
-    coordinator.get_by_label("What is to be done").fill("Hold a listening event")
-    coordinator.get_by_label("Organisation that owns it").select_option(label="Partner Charity")
-    expect(coordinator.get_by_role("group", name="Due date")).to_be_visible()
-    _fill_date(coordinator, today())
-    coordinator.get_by_role("button", name="Save action").click()
-    expect(coordinator.get_by_text("Action saved: Hold a listening event")).to_be_visible()
-    expect(coordinator.get_by_role("cell", name="Hold a listening event", exact=True)).to_be_visible()
 
     # Submit Analyse: an empty summary first.
     coordinator.get_by_role("button", name="Submit Analyse for review").click()
@@ -71,7 +75,6 @@ def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
     expect(coordinator.get_by_text("Analyse is submitted for review. The NHS leads have been told.")
            ).to_be_visible()
     expect(coordinator.get_by_role("heading", level=1)).to_contain_text("In review")
-    expect(coordinator.get_by_role("link", name="Add an action")).to_have_count(0)
     axe_scan(coordinator, "stage page, in review")
 
     # The NHS lead finds it in their work, and returns it with a reason.
@@ -129,27 +132,47 @@ def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
     axe_scan(coordinator, "programme dashboard, Plan open")
     coordinator.goto(live_server.url + STAGE)
     expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Signed off")
-    expect(coordinator.get_by_role("link", name="Update status of Map services")).to_have_count(0)
     axe_scan(coordinator, "stage page, signed off")
 
-    # A Plan action due today, which the partner sees in their work and updates.
+    # Plan: the action designed, with the errors first.
     coordinator.goto(live_server.url + "/programmes/test-programme/cycles/1/plan")
+    expect(coordinator.get_by_role("heading", name="Actions planned")).to_be_visible()
     coordinator.get_by_role("link", name="Add an action").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Add an action")
+    axe_scan(coordinator, "add an action")
+    coordinator.get_by_role("button", name="Save action").click()
+    _error_summary(coordinator, "Enter what is to be done",
+                   "Select the organisation that owns the action", "Enter the due date")
+    axe_scan(coordinator, "add an action with errors")
     coordinator.get_by_label("What is to be done").fill("Draft the referral pathway")
     coordinator.get_by_label("Organisation that owns it").select_option(label="Partner Charity")
+    expect(coordinator.get_by_role("group", name="Due date")).to_be_visible()
     _fill_date(coordinator, today())
     coordinator.get_by_role("button", name="Save action").click()
     expect(coordinator.get_by_text("Action saved: Draft the referral pathway")).to_be_visible()
+    expect(coordinator.get_by_role("row").filter(has_text="Draft the referral pathway")).to_contain_text("Planned")
 
     partner = signed_in_page(browser, live_server, "partner.member@example.org")
     partner.get_by_role("link", name="Your work").click()
     due = partner.get_by_role("row").filter(has_text="Draft the referral pathway")
     expect(due).to_contain_text(format_day(today()))
     expect(due).to_contain_text("Planned")
-    expect(partner.get_by_role("link", name="Map services")).to_have_count(0)
-    axe_scan(partner, "your work, actions due")
-    partner.get_by_role("link", name="Test programme: Plan, cycle 1").click()
-    axe_scan(partner, "stage page, partner member")
+    expect(partner.get_by_role("row").filter(has_text="Map services")).to_be_visible()
+    axe_scan(partner, "your work, actions")
+
+    # Plan signed off: Do opens with the same actions.
+    _submit(coordinator, live_server, "plan", "Two actions agreed with their owners.")
+    _decide(lead, live_server, "plan")
+    expect(lead.get_by_text("Plan of cycle 1 is signed off. Do of cycle 1 is now open.")).to_be_visible()
+    expect(lead.get_by_role("heading", name="Actions being delivered")).to_be_visible()
+    expect(lead.get_by_role("row").filter(has_text="Draft the referral pathway")).to_be_visible()
+    expect(lead.locator("#stage-progress")).to_contain_text("0 of 2 actions done")
+    axe_scan(lead, "stage page, Do open with the planned actions")
+    lead.goto(live_server.url + "/programmes/test-programme")
+    expect(lead.locator("#current-progress")).to_contain_text("0 of 2 actions done")
+
+    # Do: the owner updates it from Your work, in two clicks, with the errors first.
+    partner.get_by_role("link", name="Your work").click()
     partner.get_by_role("link", name="Update status of Draft the referral pathway").click()
     expect(partner.get_by_role("heading", level=1)).to_have_text("Update the status of an action")
     for status in ("Planned", "In progress", "Done", "Blocked"):
@@ -157,18 +180,56 @@ def test_analyse_to_plan_round(live_server, browser, world, axe_scan):
     expect(partner.get_by_label("Planned", exact=True)).to_be_checked()
     axe_scan(partner, "action status")
     partner.get_by_label("Blocked", exact=True).check()
+    partner.get_by_label("What came of it so far (optional)").fill("Two GP practices signed up.")
     partner.get_by_role("button", name="Update status").click()
     _error_summary(partner, "Enter what is blocking the action")
     axe_scan(partner, "action status with errors")
     expect(partner.get_by_label("Blocked", exact=True)).to_be_checked()
+    expect(partner.get_by_label("What came of it so far (optional)")).to_have_value("Two GP practices signed up.")
     partner.get_by_label("Done", exact=True).check()
     partner.get_by_role("button", name="Update status").click()
     expect(partner.get_by_text("Draft the referral pathway: done")).to_be_visible()
-    row = partner.get_by_role("row").filter(has_text="Draft the referral pathway")
-    expect(row).to_contain_text("Done")
-    expect(partner.locator("#stage-progress")).to_contain_text("1 of 1 action done")
+    expect(partner).to_have_url(re.compile(r"/programmes/test-programme/cycles/1/do$"))
+    expect(partner.get_by_role("row").filter(has_text="Draft the referral pathway")).to_contain_text("Done")
+    expect(partner.locator("#stage-progress")).to_contain_text("1 of 2 actions done")
+    axe_scan(partner, "stage page, Do, partner member")
+
+    # A gap found in delivery: an action added at Do.
+    coordinator.goto(live_server.url + "/programmes/test-programme/cycles/1/do")
+    coordinator.get_by_role("link", name="Add an action to fill a gap in delivery").click()
+    coordinator.get_by_label("What is to be done").fill("Reach people in Midlothian")
+    coordinator.get_by_label("Organisation that owns it").select_option(label="Partner Charity")
+    _fill_date(coordinator, today())
+    coordinator.get_by_role("button", name="Save action").click()
+    expect(coordinator.get_by_role("row").filter(has_text="Reach people in Midlothian")).to_contain_text(
+        "Added at Do")
+
+    # Review: the result beside the outcomes, then the next cycle opens.
+    _submit(coordinator, live_server, "do", "One of three actions done; one added to reach Midlothian.")
+    _decide(lead, live_server, "do")
+    coordinator.goto(live_server.url + "/programmes/test-programme/cycles/1/review")
+    expect(coordinator.get_by_role("heading", name="What the actions achieved")).to_be_visible()
+    result = coordinator.get_by_role("row").filter(has_text="Draft the referral pathway")
+    expect(result).to_contain_text("Result: Two GP practices signed up.")
+    expect(result).to_contain_text("Done")
+    expect(coordinator.get_by_role("row").filter(has_text="Map services")).to_contain_text("No result recorded.")
+    expect(coordinator.get_by_role("link", name="Add an action")).to_have_count(0)
+    axe_scan(coordinator, "stage page, Review with results")
+    coordinator.get_by_role("link", name="Record measure for People feel involved").click()
+    coordinator.get_by_label("Measure").fill("7 in 10 partners agree")
+    coordinator.get_by_role("button", name="Save measure").click()
+    coordinator.get_by_role("link", name="Write the re-framed need").click()
+    coordinator.get_by_label("Re-framed need").fill("Reach people outside Edinburgh sooner.")
+    coordinator.get_by_role("button", name="Save re-framed need").click()
+    _submit(coordinator, live_server, "review", "Outcomes measured; need re-framed.")
+    _decide(lead, live_server, "review")
+    expect(lead.get_by_text("Review of cycle 1 is signed off. Analyse of cycle 2 is now open.")).to_be_visible()
+    expect(lead.get_by_text("Reach people outside Edinburgh sooner.")).to_be_visible()
     partner.get_by_role("link", name="Your work").click()
-    expect(partner.get_by_text("Nothing is waiting for you.")).to_be_visible()
+    expect(partner.get_by_role("heading", name="Your work")).to_be_visible()
+    expect(partner.get_by_text("Draft the referral pathway")).to_have_count(0)
+    expect(partner.get_by_text("Map services")).to_have_count(0)
+    axe_scan(partner, "your work, cycle closed")
 
 
 def test_stale_submit_and_decide_pages(live_server, browser, world, app, make_user, axe_scan):

@@ -160,8 +160,9 @@ def test_give_answer_and_follow_a_view(live_server, browser, world, smtp_server,
     axe_scan(partner, "view page, answered, partner member")
     partner.get_by_role("link", name="Map services", exact=True).click()
     expect(partner).to_have_url(re.compile(
-        rf"{re.escape(PROGRAMME)}/cycles/1/analyse#action-{world['action']}$"))
-    expect(partner.get_by_role("heading", level=1)).to_contain_text("Analyse")
+        rf"{re.escape(PROGRAMME)}/cycles/1/do#action-{world['action']}$"))
+    expect(partner.get_by_role("heading", level=1)).to_contain_text("Do")
+    expect(partner.get_by_role("heading", name="Actions to deliver")).to_be_visible()
     row = partner.locator(f"#action-{world['action']}")
     expect(row).to_contain_text("Map services")
     expect(row).to_contain_text(f"Shaped by the view {TITLE}")
