@@ -58,6 +58,26 @@ def send_mail(limit):
     click.echo(f"Sent {sent}, failed {failed}.")
 
 
+@psp_cli.command("worker")
+@click.option("--poll", default=5.0, show_default=True,
+              help="Seconds between looks at the outbox when nothing wakes the worker.")
+def worker(poll):
+    """Deliver the outbox as messages arrive: woken by PostgreSQL's NOTIFY, otherwise polling.
+    Run one or more under a process supervisor; two never send the same message."""
+    import signal
+
+    running = {"yes": True}
+
+    def stop(*_):
+        running["yes"] = False
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Delivering the outbox (polling every {poll:g} s); stop with Ctrl+C or SIGTERM.")
+    sent = mail.work(poll_seconds=poll, keep_going=lambda: running["yes"])
+    click.echo(f"Stopped after sending {sent}.")
+
+
 @psp_cli.command("send-reminders")
 def send_reminders():
     """Email everyone booked on a meeting in the next 48 hours, once each; safe to run every few minutes."""

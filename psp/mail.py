@@ -2,20 +2,25 @@
 
 A message is written to the outbox in the same transaction as the change that
 causes it, so an email is never sent for something that was rolled back and
-never lost for something that was committed. `flask psp send-mail` (and, by
-default, the end of the request that queued it) delivers pending messages.
+never lost for something that was committed. A request never talks to an SMTP
+server: `flask psp worker` delivers the outbox as messages arrive (woken by
+PostgreSQL's NOTIFY, or polling), over one connection per batch; `flask psp
+send-mail` delivers what is due once. With no SMTP server configured (development)
+the end of the request writes its messages as .eml files at once.
 """
 
 import logging
 import os
 import smtplib
+import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, g, render_template
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, or_, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from psp.extensions import db
@@ -24,6 +29,7 @@ from psp.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+CHANNEL = "psp_outbox"  # PostgreSQL NOTIFY channel the worker listens on
 # A claim older than this belongs to a sender that died mid-send.
 STALE_CLAIM = timedelta(minutes=15)
 
@@ -64,18 +70,21 @@ def queue(recipient, subject, template, attachment=None, **context):
         message.attachment_name, message.attachment_type, message.attachment = attachment
     db.session.add(message)
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered to the worker at commit, not before
     g.setdefault("queued_mail", []).append(message.id)
     return message
 
 
-def send_queued_after_request():
-    """Deliver what this request queued, once its transaction has committed."""
+def send_queued_after_request() -> None:
+    """In development (no SMTP server), write what this request queued as .eml files once its
+    transaction has committed. With SMTP configured the worker delivers it: never the request."""
     ids = g.pop("queued_mail", None)
-    if ids and current_app.config["MAIL_SEND_AFTER_REQUEST"]:
+    if ids and not current_app.config["MAIL_SERVER"]:
         try:
             send_pending(only_ids=ids)
-        except Exception:  # delivery is retried by `flask psp send-mail`
-            log.exception("sending mail after request failed")
+        except Exception:  # the worker or `flask psp send-mail` tries again
+            log.exception("writing mail after request failed")
             db.session.rollback()
 
 
@@ -98,21 +107,109 @@ def send_pending(limit=100, only_ids=None, now=None):
     ids = db.session.scalars(query).all()
     db.session.commit()
     sent = failed = 0
-    for message_id in ids:
-        message = _claim(message_id, now)
-        if message is None:
-            continue  # another sender took it
-        try:
-            _deliver(message)
-        except (OSError, smtplib.SMTPException) as error:
-            _record_failure(message, error)
-            failed += 1
-        else:
-            message.status, message.sent_at = SENT, utcnow()
-            message.last_error = None
-            db.session.commit()
-            sent += 1
+    with _Connection() as connection:
+        for message_id in ids:
+            message = _claim(message_id, now)
+            if message is None:
+                continue  # another sender took it
+            try:
+                connection.deliver(message)
+            except (OSError, smtplib.SMTPException) as error:
+                connection.close()  # start afresh for the next message
+                _record_failure(message, error)
+                failed += 1
+            else:
+                message.status, message.sent_at = SENT, utcnow()
+                message.last_error = None
+                db.session.commit()
+                sent += 1
     return sent, failed
+
+
+def work(poll_seconds: float = 5.0, batch: int = 100,
+         keep_going: Callable[[], bool] = lambda: True) -> int:
+    """Deliver the outbox until told to stop: after each batch, wait for a NOTIFY from a
+    committed queue() on PostgreSQL, or poll. Returns how many messages were sent."""
+    total = 0
+    with _Waker(poll_seconds) as waker:
+        while keep_going():
+            sent, failed = send_pending(limit=batch)
+            total += sent
+            if sent + failed < batch:  # a full batch means more may be due: go round at once
+                waker.wait()
+    return total
+
+
+class _Waker:
+    """Sleep until woken by PostgreSQL's NOTIFY on the outbox channel, or for the poll interval."""
+
+    def __init__(self, poll_seconds: float):
+        self.poll_seconds = poll_seconds
+        self.listener = None
+
+    def __enter__(self) -> "_Waker":
+        url = db.engine.url
+        if url.get_backend_name() == "postgresql":
+            import psycopg
+
+            self.listener = psycopg.connect(url.set(drivername="postgresql").render_as_string(
+                hide_password=False), autocommit=True)
+            self.listener.execute(f"LISTEN {CHANNEL}")
+        return self
+
+    def wait(self) -> bool:
+        """True when a notification woke it before the poll interval ran out."""
+        if self.listener is None:
+            time.sleep(self.poll_seconds)
+            return False
+        woken = any(True for _ in self.listener.notifies(timeout=self.poll_seconds, stop_after=1))
+        for _ in self.listener.notifies(timeout=0):  # several commits wake it once
+            pass
+        return woken
+
+    def __exit__(self, *exc) -> None:
+        if self.listener is not None:
+            self.listener.close()
+
+
+class _Connection:
+    """One SMTP connection for a batch, opened when the first message needs it."""
+
+    def __init__(self):
+        self.smtp = None
+
+    def __enter__(self) -> "_Connection":
+        return self
+
+    def deliver(self, message: "OutboxMessage") -> None:
+        config = current_app.config
+        email = build_email(message)
+        if not config["MAIL_SERVER"]:
+            _write_file(email, message.id)
+            return
+        if self.smtp is None:
+            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+            try:
+                if config["MAIL_USE_TLS"]:
+                    smtp.starttls()
+                if config["MAIL_USERNAME"]:
+                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+                raise
+            self.smtp = smtp
+        self.smtp.send_message(email)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _claim(message_id, now):
@@ -168,19 +265,9 @@ def build_email(message):
     return email
 
 
-def _deliver(message):
-    config = current_app.config
-    email = build_email(message)
-    if not config["MAIL_SERVER"]:
-        os.makedirs(config["MAIL_FILE_DIR"], exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
-        path = os.path.join(config["MAIL_FILE_DIR"], f"{stamp}-{message.id}.eml")
-        with open(path, "wb") as handle:
-            handle.write(email.as_bytes())
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(email)
+def _write_file(email: EmailMessage, message_id: int) -> None:
+    folder = current_app.config["MAIL_FILE_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+    with open(os.path.join(folder, f"{stamp}-{message_id}.eml"), "wb") as handle:
+        handle.write(email.as_bytes())

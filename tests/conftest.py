@@ -38,11 +38,20 @@ def free_port():
 
 
 class Inbox:
-    """Collects what the SMTP server receives."""
+    """Collects what the SMTP server receives. Requests only queue mail; reading the inbox first
+    runs the worker's delivery step (deliver), as `flask psp worker` would in production."""
 
-    def __init__(self):
-        self.messages = []
+    def __init__(self, deliver=None):
+        self.received = []
+        self.connections = 0
+        self.deliver = deliver
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         import email
@@ -50,15 +59,24 @@ class Inbox:
 
         message = email.message_from_bytes(envelope.content, policy=email_policy.default)
         with self.lock:
-            self.messages.append(message)
+            self.received.append(message)
         return "250 Message accepted for delivery"
+
+    def all(self):
+        """Every message received, after delivering what is waiting (a method, not a property:
+        aiosmtpd inspects the handler's members on each connection)."""
+        if self.deliver is not None:
+            self.deliver()
+        with self.lock:
+            return list(self.received)
 
     def clear(self):
         with self.lock:
-            self.messages.clear()
+            self.received.clear()
+            self.connections = 0
 
     def to(self, address):
-        return [m for m in self.messages if m["To"] == address]
+        return [m for m in self.all() if m["To"] == address]
 
     def body(self, message):
         return message.get_body(preferencelist=("plain",)).get_content()
@@ -116,7 +134,16 @@ def app(database_url, smtp_server, tmp_path_factory):
     })
     with app.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+
+    def deliver():
+        from psp import mail
+
+        with app.app_context():
+            mail.send_pending()
+
+    smtp_server.deliver = deliver
     yield app
+    smtp_server.deliver = None
     with app.app_context():
         db.engine.dispose()
 

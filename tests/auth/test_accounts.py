@@ -221,7 +221,7 @@ def test_reset_password_link_works_once(app, client, forms, auth, make_user, smt
 def test_reset_for_unknown_email_looks_the_same(app, forms, smtp_server):
     response = forms.post("/reset-password", {"email": "nobody@example.org"})
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
-    assert smtp_server.messages == []
+    assert smtp_server.all() == []
 
 
 def test_reset_link_expires_after_an_hour(app, client, make_user, monkeypatch):
