@@ -143,6 +143,8 @@ CASES = [
     case("contributions.answer", "GET", "/views/{view_draft}/answer", set()),
     case("reach.report", "GET", P + "/reach", {"coordinator"}),
     case("reach.report", "GET", P + "/reach?stage=999999", set(), everyone=None),
+    case("reach.download", "GET", P + "/reach/areas.csv", {"coordinator"}),
+    case("reach.download", "GET", P + "/reach/communities.csv?stage=999999", set()),
     case("notifications.index", "GET", "/notifications", SIGNED_IN),
     case("notifications.read_all", "POST", "/notifications/read", SIGNED_IN),
     case("notifications.preferences", "GET", "/notifications/preferences", SIGNED_IN),
