@@ -122,6 +122,8 @@ CASES = [
     case("meetings.cancel", "GET", "/meetings/{meeting_public}/cancel", {"coordinator"}),
     case("meetings.bookings", "GET", "/meetings/{meeting_partners}/bookings", {"coordinator"}),
     case("meetings.bookings_csv", "GET", "/meetings/{meeting_public}/bookings.csv", {"coordinator"}),
+    case("meetings.programme_bookings_csv", "GET", P + "/meetings/bookings.csv", {"coordinator"}),
+    case("meetings.programme_bookings_csv", "GET", R + "/meetings/bookings.csv", {"coordinator"}),
     case("meetings.attendance", "GET", "/meetings/{meeting_public}/attendance", {"coordinator"}),
     case("meetings.minutes", "GET", "/meetings/{meeting_partners}/minutes", {"coordinator"}),
     case("contributions.index", "GET", P + "/views", EVERYONE, public=True),
