@@ -76,8 +76,8 @@ def sign_in():
         return render_template("auth/sign_in.html", form=form, next=next_path), status
     user = services.authenticate(form.email.data, form.password.data)
     if user is None:
+        # One message, on the first field: on both, the error summary would say it twice.
         form.email.errors = [WRONG_DETAILS]
-        form.password.errors = [WRONG_DETAILS]
         return render_template("auth/sign_in.html", form=form, next=next_path), 400
     if not user.is_confirmed:
         services.resend_confirmation(user)

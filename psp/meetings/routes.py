@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -256,6 +256,16 @@ def bookings_csv(meeting_id):
     policy.require(policy.can_manage_meetings(current_user, programme))
     return Response(services.bookings_csv(meeting), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}-bookings.csv"'})
+
+
+@bp.get("/programmes/<slug>/meetings/bookings.csv")
+@login_required
+def programme_bookings_csv(slug):
+    """Every booking of every meeting of the programme in one spreadsheet, streamed."""
+    programme = _programme(slug)
+    policy.require(policy.can_manage_meetings(current_user, programme))
+    return Response(stream_with_context(services.programme_bookings_csv(programme)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{programme.slug}-bookings.csv"'})
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])

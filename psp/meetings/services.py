@@ -9,7 +9,7 @@ import csv
 import io
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -22,7 +22,7 @@ from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.spreadsheets import cell
-from psp.timeutil import LONDON, format_datetime, utcnow
+from psp.timeutil import LONDON, format_datetime, london, utcnow
 
 REMINDER_WINDOW = timedelta(hours=48)
 
@@ -349,22 +349,69 @@ def publish_minutes(person, meeting, minutes):
 
 
 
+BOOKING_COLUMNS = ["Status", "Position", "Name", "Email", "Organisation", "Access needs",
+                   "Other access needs", "Attended", "Booked at (UTC)"]
+BOOKING_STATUS = {BOOKED: "Booked", WAITING: "Waiting", CANCELLED: "Cancelled"}
+CSV_BATCH = 500
+
+
+def _booking_rows(bookings):
+    """Each booking with its cells, in list order; the waiting list is numbered from 1 in each meeting."""
+    meeting_id = position = 0
+    for booking in bookings:
+        if booking.meeting_id != meeting_id:
+            meeting_id, position = booking.meeting_id, 0
+        waiting = booking.status == WAITING
+        position += waiting
+        yield booking, [
+            BOOKING_STATUS[booking.status], position if waiting else "", booking.user.name,
+            booking.user.email, booking.organisation.name if booking.organisation else "",
+            "; ".join(booking.need_names),
+            booking.access_other, {True: "Yes", False: "No", None: ""}[booking.attended],
+            booking.requested_at.strftime("%Y-%m-%d %H:%M:%S")]
+
+
 def bookings_csv(meeting):
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Status", "Position", "Name", "Email", "Organisation", "Access needs",
-                     "Other access needs", "Attended", "Booked at (UTC)"])
-    position = 0
-    for booking in bookings(meeting):
-        position = position + 1 if booking.status == WAITING else position
-        waiting = booking.status == WAITING
-        writer.writerow([cell(v) for v in (
-            "Waiting" if waiting else "Booked", position if waiting else "",
-            booking.user.name, booking.user.email, booking.organisation.name if booking.organisation else "",
-            "; ".join(booking.need_names),
-            booking.access_other, {True: "Yes", False: "No", None: ""}[booking.attended],
-            booking.requested_at.strftime("%Y-%m-%d %H:%M:%S"))])
+    writer.writerow(BOOKING_COLUMNS)
+    for _, cells in _booking_rows(bookings(meeting)):
+        writer.writerow([cell(v) for v in cells])
     return out.getvalue()
+
+
+def programme_bookings_csv(programme):
+    """Every booking of every meeting of the programme, cancelled ones too, meeting by meeting.
+
+    Two queries whatever the size: the meetings, then the bookings streamed from one cursor in
+    batches, so a large programme downloads in constant memory.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def flush():
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    writer.writerow(["Meeting", "Starts (UK time)", "Venue", "Meeting cancelled", *BOOKING_COLUMNS])
+    yield flush()
+    of_programme = Meeting.programme_id == programme.id
+    meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(of_programme))}
+    in_list_order = case({BOOKED: 0, WAITING: 1}, value=Booking.status, else_=2)
+    listed = (select(Booking).join(Meeting, Meeting.id == Booking.meeting_id).where(of_programme)
+              .order_by(Meeting.starts_at, Meeting.id, in_list_order, Booking.requested_at, Booking.id)
+              .execution_options(yield_per=CSV_BATCH))
+    for count, (booking, cells) in enumerate(_booking_rows(db.session.scalars(listed)), start=1):
+        meeting = meetings[booking.meeting_id]
+        writer.writerow([cell(v) for v in (
+            meeting.title, london(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+            meeting.venue or ("Online" if meeting.online_link else ""),
+            "Yes" if meeting.is_cancelled else "No", *cells)])
+        if count % CSV_BATCH == 0:
+            yield flush()
+    yield flush()
 
 
 # Reminders -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,9 +9,8 @@ from psp.programmes.models import Programme
 from psp.reach import bp, services
 
 
-@bp.get("/programmes/<slug>/reach")
-@login_required
-def report(slug):
+def _scope(slug):
+    """The programme, its stages and the stage chosen in ?stage= (None for the whole programme)."""
     programme = db.first_or_404(select(Programme).where(Programme.slug == slug))
     policy.require(policy.can_see_reach(current_user, programme))
     stages = all_stages(programme)
@@ -21,6 +20,13 @@ def report(slug):
         stage = next((s for s in stages if str(s.id) == raw), None)
         if stage is None:
             abort(404)
+    return programme, stages, stage
+
+
+@bp.get("/programmes/<slug>/reach")
+@login_required
+def report(slug):
+    programme, stages, stage = _scope(slug)
     found = services.report(programme, stage)
     charts = {
         "areas": services.bars([(r.label, r.any) for r in found.areas]),
@@ -28,4 +34,15 @@ def report(slug):
         "communities": services.bars([(label, views) for _, label, views in found.communities]),
     }
     return render_template("reach/report.html", programme=programme, stages=stages, stage=stage, report=found,
-                           charts=charts, activities=services.ACTIVITIES)
+                           charts=charts, activities=services.ACTIVITIES, tables=services.TABLES)
+
+
+@bp.get("/programmes/<slug>/reach/<any(areas, kinds, communities):table>.csv")
+@login_required
+def download(slug, table):
+    """One table of the report as a spreadsheet, for the same programme or stage as the page."""
+    programme, _, stage = _scope(slug)
+    scope = f"-cycle-{stage.cycle.number}-{stage.kind}" if stage else ""
+    name = f"{programme.slug}-reach{scope}-{table}.csv"
+    return Response(services.table_csv(services.report(programme, stage), table), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -4,6 +4,8 @@ An organisation has taken part when, in the programme (or the chosen stage), it 
 place, attended a meeting, or gave a view. Its areas and kind come from its profile.
 """
 
+import csv
+import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from psp.meetings.models import BOOKED, Booking, Meeting
 from psp.organisations.models import Organisation, OrganisationArea
 from psp.places import AREAS, ORGANISATION_KINDS
 from psp.programmes.models import ProgrammeArea
+from psp.spreadsheets import cell
 
 ACTIVITIES = {"booked": "Booked a place", "attended": "Attended", "views": "Gave views"}
 LEAD_KINDS = ("public-body", "third-sector-interface")   # leads, not the partners we reach
@@ -101,6 +104,32 @@ def report(programme, stage=None):
                                lambda k: k not in LEAD_KINDS) if r.expected or r.any],
         communities=[(key, label, community_views.get(key, 0)) for key, label in COMMUNITIES.items()],
         organisations=len(everyone))
+
+
+# Spreadsheets ------------------------------------------------------------------------
+
+TABLES = {   # the name in the address -> what the table is, said after "Download this table of"
+    "areas": "organisations by area",
+    "kinds": "organisations by kind",
+    "communities": "views by community",
+}
+
+
+def table_csv(found, table):
+    """One of the report's tables as CSV, with the same figures and gaps as the page."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if table == "communities":
+        writer.writerow(["Community", "Views", "Gap"])
+        rows = [(label, views, views == 0) for _, label, views in found.communities]
+    else:
+        writer.writerow(["Area" if table == "areas" else "Kind", *ACTIVITIES.values(), "Took part in any way",
+                         "Gap"])
+        rows = [(r.label, *(r.counts[a] for a in ACTIVITIES), r.any, r.is_gap)
+                for r in (found.areas if table == "areas" else found.kinds)]
+    for *values, gap in rows:
+        writer.writerow([cell(v) for v in (*values, "Yes" if gap else "No")])
+    return out.getvalue()
 
 
 # Charts ------------------------------------------------------------------------------

@@ -115,6 +115,19 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(app, forms, make_u
     assert actions(app).count("sign_in.failed") == 2
 
 
+def test_failed_sign_in_says_it_once_and_keeps_the_email(app, forms, make_user):
+    make_user(email="known@example.org")
+    html = forms.post("/sign-in", {"email": "known@example.org", "password": "not the password"}).get_data(
+        as_text=True)
+    summary = html[html.index('class="govuk-error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    assert summary.count("Enter a correct email address and password") == 1
+    assert summary.count("<li>") == 1 and 'href="#email"' in summary
+    assert html.count("Enter a correct email address and password") == 2   # the summary and the field
+    assert 'value="known@example.org"' in html
+    assert 'value="not the password"' not in html
+
+
 def test_sign_in_is_limited_per_account(app, forms, make_user):
     make_user(email="target@example.org")
     for _ in range(10):

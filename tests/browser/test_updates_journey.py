@@ -32,7 +32,7 @@ def test_post_an_update_and_read_it(live_server, browser, world, axe_scan):
     partner.get_by_role("link", name="Plan is open").click()
     expect(partner.get_by_role("heading", level=1)).to_have_text("Plan is open")
     partner.get_by_role("link", name="Updates from Test programme").click()
-    expect(partner.get_by_role("link", name="Follow the updates in a feed reader (Atom)")).to_be_visible()
+    expect(partner.get_by_role("link", name="Follow updates in a feed reader (Atom feed)")).to_be_visible()
     expect(partner.get_by_role("link", name="News for partners")).to_be_visible()
     axe_scan(partner, "updates, partner")
 

@@ -418,3 +418,130 @@ def test_meeting_pages_run_the_same_queries_at_any_number_of_bookings(
         )
         db.session.commit()
     assert measure() == small
+
+
+# Every booking of a programme in one spreadsheet -----------------------------------------
+
+def _csv_rows(response):
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _user_id(email):
+    from psp.auth.models import User
+
+    return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def test_every_booking_of_a_programme_in_one_csv(app, world, sign_in_as):
+    from psp.programmes.models import Programme
+    from psp.timeutil import london
+
+    with app.app_context():
+        forum = db.session.get(Meeting, world["meeting_public"])
+        start = utcnow()
+        db.session.add_all([
+            Booking(meeting_id=forum.id, user_id=_user_id("organisation.admin@example.org"), status="booked",
+                    organisation_id=db.session.scalar(select(Booking.organisation_id).where(
+                        Booking.meeting_id == world["meeting_partners"])),
+                    access_needs="bsl,other", access_other='=HYPERLINK("http://evil")', attended=True,
+                    requested_at=start),
+            Booking(meeting_id=forum.id, user_id=_user_id("no.organisation@example.org"), status="waiting",
+                    requested_at=start + timedelta(minutes=2)),
+            Booking(meeting_id=forum.id, user_id=_user_id("other.member@example.org"), status="waiting",
+                    requested_at=start + timedelta(minutes=1)),
+            Booking(meeting_id=forum.id, user_id=_user_id("pending.member@example.org"), status="cancelled",
+                    requested_at=start - timedelta(minutes=1), cancelled_at=start),
+        ])
+        elsewhere = Meeting(programme_id=db.session.scalar(select(Programme.id).where(
+            Programme.slug == "review-programme")), title="Another programme's meeting",
+            starts_at=forum.starts_at, ends_at=forum.ends_at, venue="Elsewhere")
+        db.session.add(elsewhere)
+        db.session.flush()
+        db.session.add(Booking(meeting_id=elsewhere.id, user_id=_user_id("bystander@example.org"),
+                               status="booked"))
+        workshop = db.session.get(Meeting, world["meeting_partners"])
+        workshop.status = "cancelled"
+        forum_starts = london(forum.starts_at).strftime("%Y-%m-%d %H:%M")
+        workshop_starts = london(workshop.starts_at).strftime("%Y-%m-%d %H:%M")
+        db.session.commit()
+
+    coordinator = sign_in_as("coordinator@example.org")
+    listing = coordinator.get(P + "/meetings").get_data(as_text=True)
+    assert (f'<a class="govuk-link" href="{P}/meetings/bookings.csv">Download every booking of every meeting '
+            'as a spreadsheet (CSV)</a>') in listing
+    response = coordinator.get(P + "/meetings/bookings.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="test-programme-bookings.csv"'
+    rows = _csv_rows(response)
+    assert rows[0] == ["Meeting", "Starts (UK time)", "Venue", "Meeting cancelled", "Status", "Position",
+                       "Name", "Email", "Organisation", "Access needs", "Other access needs", "Attended",
+                       "Booked at (UTC)"]
+    forum_row = ["Open forum", forum_starts, "Testshire Hall", "No"]
+    assert [row[:12] for row in rows[1:]] == [
+        [*forum_row, "Booked", "", "Organisation.Admin", "organisation.admin@example.org", "Partner Charity",
+         "British Sign Language interpreter; Other", "'=HYPERLINK(\"http://evil\")", "Yes"],
+        [*forum_row, "Waiting", "1", "Other.Member", "other.member@example.org", "", "", "", ""],
+        [*forum_row, "Waiting", "2", "No.Organisation", "no.organisation@example.org", "", "", "", ""],
+        [*forum_row, "Cancelled", "", "Pending.Member", "pending.member@example.org", "", "", "", ""],
+        ["Partners' workshop", workshop_starts, "Online", "Yes", "Booked", "", "Partner.Member",
+         "partner.member@example.org", "Partner Charity", "", "", ""],
+    ]
+    assert all(len(row[12]) == 19 for row in rows[1:])   # 2026-01-31 14:05:00
+
+
+def test_only_the_programmes_coordinators_download_every_booking(app, world, sign_in_as, make_user):
+    from psp.programmes.models import Programme, ProgrammeRole
+
+    path = P + "/meetings/bookings.csv"
+    visitor = app.test_client().get(path)
+    assert visitor.status_code == 302 and visitor.headers["Location"].startswith("/sign-in")
+    for email in ("partner.member@example.org", "organisation.admin@example.org", "other.member@example.org",
+                  "nhs.lead@example.org"):
+        assert sign_in_as(email).get(path).status_code == 403, email
+    elsewhere = make_user(email="elsewhere.coordinator@example.org")
+    with app.app_context():
+        db.session.add(ProgrammeRole(programme_id=db.session.scalar(select(Programme.id).where(
+            Programme.slug == "review-programme")), user_id=elsewhere.id, role="coordinator"))
+        db.session.commit()
+    other_coordinator = sign_in_as("elsewhere.coordinator@example.org")
+    assert other_coordinator.get(path).status_code == 403
+    assert "bookings.csv" not in other_coordinator.get(P + "/meetings").get_data(as_text=True)
+    assert sign_in_as("coordinator@example.org").get(path).status_code == 200
+
+
+def test_every_booking_csv_runs_the_same_queries_at_any_size(app, world, sign_in_as, count_queries):
+    from sqlalchemy import insert
+
+    from psp.auth.models import User
+
+    coordinator = sign_in_as("coordinator@example.org")
+
+    def measure():
+        # buffered: the streamed body is read, and its queries counted, inside the measurement
+        response, queries = count_queries(
+            lambda: coordinator.get(P + "/meetings/bookings.csv", buffered=True))
+        assert response.status_code == 200
+        return len(_csv_rows(response)), queries
+
+    small_rows, small = measure()
+    with app.app_context():
+        first = db.session.get(Meeting, world["meeting_public"])
+        meetings = [Meeting(programme_id=first.programme_id, title=f"Meeting {n}",
+                            starts_at=first.starts_at + timedelta(days=n),
+                            ends_at=first.ends_at + timedelta(days=n)) for n in range(30)]
+        db.session.add_all(meetings)
+        db.session.execute(insert(User), [
+            {"email": f"crowd{n}@example.org", "name": f"Crowd {n}", "password_hash": "x",
+             "created_at": utcnow(), "is_site_admin": False, "session_version": 1} for n in range(40)])
+        ids = db.session.scalars(select(User.id).where(User.email.like("crowd%"))).all()
+        db.session.flush()
+        db.session.execute(insert(Booking), [
+            {"meeting_id": m.id, "user_id": i, "status": ("booked", "waiting", "cancelled")[n % 3],
+             "access_needs": "", "access_other": "", "requested_at": utcnow()}
+            for m in meetings for n, i in enumerate(ids)])
+        db.session.commit()
+    large_rows, large = measure()
+    assert (small_rows, large_rows) == (2, 2 + 30 * 40) and small == large

@@ -101,7 +101,62 @@ def test_reach_runs_a_fixed_number_of_queries(app, world, sign_in_as, count_quer
 
     add(0, 5)
     _, small = count_queries(lambda: coordinator.get(P + "/reach"))
+    _, small_csv = count_queries(lambda: coordinator.get(P + "/reach/areas.csv"))
     add(5, 200)
     response, large = count_queries(lambda: coordinator.get(P + "/reach"))
     assert response.status_code == 200 and small == large
     assert "206 organisations took part." in response.get_data(as_text=True)
+    response, large_csv = count_queries(lambda: coordinator.get(P + "/reach/areas.csv"))
+    assert small_csv == large_csv
+    assert ["Midlothian", "0", "0", "205", "205", "No"] in _csv(response)
+
+
+def _csv(response):
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_each_table_downloads_as_csv_with_the_page_figures(app, world, sign_in_as):
+    with app.app_context():
+        db.session.add(ProgrammeArea(programme_id=world["programme_id"], area="scottish-borders"))
+        db.session.commit()
+    coordinator = sign_in_as("coordinator@example.org")
+    html = coordinator.get(P + "/reach").get_data(as_text=True)
+    for table, name in [("areas", "organisations by area"), ("kinds", "organisations by kind"),
+                        ("communities", "views by community")]:
+        assert (f'<a class="govuk-link" href="{P}/reach/{table}.csv">Download this table<span '
+                f'class="govuk-visually-hidden"> of {name}</span> as a spreadsheet (CSV)</a>') in html
+    response = coordinator.get(P + "/reach/areas.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="test-programme-reach-areas.csv"'
+    areas = _csv(response)
+    assert areas[0] == ["Area", "Booked a place", "Attended", "Gave views", "Took part in any way", "Gap"]
+    rows = {row[0]: row[1:] for row in areas[1:]}
+    assert rows["City of Edinburgh"] == ["1", "0", "1", "1", "No"]
+    assert rows["Scottish Borders"] == ["0", "0", "0", "0", "Yes"]
+    assert rows["Midlothian"] == ["0", "0", "0", "0", "No"]   # not an area of the programme: no gap
+    page_rows = {row[0]: row[1:] for row in _rows(html, "by area they work in")[1:]}
+    assert {label: cells[:4] for label, cells in rows.items()} == page_rows
+    kinds = _csv(coordinator.get(P + "/reach/kinds.csv"))
+    assert kinds[0][0] == "Kind" and ["Charity or SCIO", "1", "0", "1", "1", "No"] in kinds
+    communities = _csv(coordinator.get(P + "/reach/communities.csv"))
+    assert communities[0] == ["Community", "Views", "Gap"] and len(communities) == 6
+    assert all(row[1:] == ["0", "Yes"] for row in communities[1:])
+
+
+def test_a_table_for_one_stage_counts_only_that_stage(app, world, sign_in_as):
+    with app.app_context():
+        plan_id = db.session.scalar(
+            select(Stage.id).where(Stage.programme_id == world["programme_id"], Stage.kind == "plan")
+        )
+    coordinator = sign_in_as("coordinator@example.org")
+    html = coordinator.get(P + f"/reach?stage={plan_id}").get_data(as_text=True)
+    assert f'href="{P}/reach/areas.csv?stage={plan_id}"' in html
+    response = coordinator.get(P + f"/reach/areas.csv?stage={plan_id}")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="test-programme-reach-cycle-1-plan-areas.csv"')
+    assert ["City of Edinburgh", "0", "0", "0", "0", "Yes"] in _csv(response)
+    assert coordinator.get(P + "/reach/areas.csv?stage=999999").status_code == 404
+    assert coordinator.get(P + "/reach/people.csv").status_code == 404

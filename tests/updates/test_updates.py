@@ -96,6 +96,16 @@ def test_the_feed_is_valid_atom_newest_first(app, world, client):
     assert newest.find(f"{ATOM}updated").text.endswith("Z")
 
 
+@pytest.mark.parametrize("path", [P, P + "/updates"])
+def test_the_feed_link_says_what_a_feed_is_for(client, world, path):
+    html = client.get(path).get_data(as_text=True)
+    link = "Follow updates in a feed reader (Atom feed)"
+    assert f'<a class="govuk-link" href="{P}/updates.atom">{link}</a>' in html
+    assert ("A feed reader is an app that shows you new posts from websites you choose, so you do not have "
+            "to keep checking them. To follow these updates, copy the link and add it to your feed reader."
+            ) in html
+
+
 def test_editing_an_update(app, world, sign_in_as):
     coordinator = sign_in_as("coordinator@example.org")
     url = f"/updates/{world['update_partners']}/edit"
