@@ -19,8 +19,9 @@ from psp.cycles.services import today
 from psp.extensions import db
 from psp.meetings.models import Booking, Meeting
 from psp.notifications.models import Notification
-from psp.organisations.models import Membership
+from psp.organisations.models import Membership, Organisation
 from psp.programmes.models import Participation
+from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 from psp.updates.models import Update
 from tests.factories import PASSWORD, organisation, person
@@ -39,6 +40,7 @@ def _long_records(world):
     """What makes every table and list non-empty, with text that must wrap."""
     programme_id = world["programme_id"]
     long_org = organisation(ORG_NAME, number="SC012345", areas=("city-of-edinburgh", "midlothian"))
+    long_org.slug = unique_slug(Organisation, ORG_NAME)  # as registering would cut it
     long_org.description = f"{WORD}. See {LINK} or write to {EMAIL}."
     waiting_org = organisation(f"Waiting {WORD} Trust", status="pending")
     someone = person(EMAIL, name=PERSON)
