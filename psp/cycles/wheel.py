@@ -4,7 +4,10 @@ import math
 
 from psp.cycles.models import IN_REVIEW, OPEN, RETURNED, SIGNED_OFF
 
-CENTRE, OUTER, INNER, LABEL = 120, 112, 52, 84
+# A 260-unit square (viewBox "0 0 260 260" in templates/cycles/_macros.html) that the page
+# scales to its column. The ring is wide enough that the longest name and status ("Analyse",
+# "Signed off") sit inside their quarter with room for wide fonts: a tighter ring clipped them.
+CENTRE, OUTER, INNER, LABEL = 130, 126, 44, 84
 # Fill and text colours, each pair at least 4.5:1 contrast.
 COLOURS = {
     SIGNED_OFF: ("#00703c", "#ffffff"),
