@@ -20,6 +20,7 @@ def scan_both_widths(page, axe_scan, label, reflows=True):
     reflows=False only for the programme page, whose four-column timeline table is wider than
     320px (not part of this journey's pages).
     """
+    page.wait_for_load_state("load")  # styles applied: axe measures targets and contrast
     page.set_viewport_size(DESKTOP)
     axe_scan(page, label)
     page.set_viewport_size(NARROW)
