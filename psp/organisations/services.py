@@ -111,16 +111,15 @@ def mark_verified(person, organisation):
 def mark_rejected(person, organisation, reason):
     """Flushes only. Its open requests to take part are declined with the same reason:
     an organisation that is not verified cannot be admitted."""
-    from psp.programmes.models import DECLINED as REQUEST_DECLINED
-    from psp.programmes.models import REQUESTED as REQUEST_OPEN
-    from psp.programmes.models import Participation
+    from psp.programmes import models as programmes  # programmes build on organisations
 
     _decide(person, organisation, REJECTED, reason)
     audit.record("organisation.rejected", organisation, actor=person, reason=reason)
-    open_requests = db.session.scalars(select(Participation).where(
-        Participation.organisation_id == organisation.id, Participation.status == REQUEST_OPEN)).all()
+    open_requests = db.session.scalars(select(programmes.Participation).where(
+        programmes.Participation.organisation_id == organisation.id,
+        programmes.Participation.status == programmes.REQUESTED)).all()
     for participation in open_requests:
-        participation.status, participation.decline_reason = REQUEST_DECLINED, reason
+        participation.status, participation.decline_reason = programmes.DECLINED, reason
         participation.decided_by_id, participation.decided_at = person.id, utcnow()
         audit.record("participation.declined", participation, actor=person,
                      programme_id=participation.programme_id, organisation_id=organisation.id,

@@ -151,11 +151,6 @@ def take_part_choices(person, programme):
     return may_ask, others
 
 
-def organisations_that_may_ask(person, programme):
-    """Organisations this person administers, verified or waiting to be verified, not already involved."""
-    return [organisation for organisation, _ in take_part_choices(person, programme)[0]]
-
-
 def ask_to_take_part(person, programme, organisation):
     """Ask now, even while the organisation waits to be verified: the coordinators are told
     which, and verify and admit it in one decision."""
