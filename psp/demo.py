@@ -27,7 +27,8 @@ ACCOUNTS = [
     ("coordinator@example.org", "Morag Henderson", "coordinator of the programme (EVOC)"),
     ("nhs.lead@example.org", "Dr Priya Raman", "NHS lead of the programme (NHS Lothian)"),
     ("member@example.org", "Callum Reid", "admin of Leith Peer Support Network, a partner"),
-    ("newcomer@example.org", "Fiona Baird", "admin of Musselburgh Men's Shed (waiting to be verified)"),
+    ("newcomer@example.org", "Fiona Baird",
+     "admin of Musselburgh Men's Shed (waiting to be verified, asking to take part)"),
 ]
 
 ALL = ["city-of-edinburgh", "midlothian", "east-lothian", "west-lothian", "scottish-borders"]
@@ -146,6 +147,10 @@ def seed():
                                      decided_at=utcnow()))
     db.session.add(Participation(programme_id=programme.id, status=REQUESTED,
                                  organisation_id=organisations["Hawick Rural Befriending"].id))
+    # A new organisation asked at once: the coordinator verifies and admits it in one decision.
+    db.session.add(Participation(programme_id=programme.id, status=REQUESTED,
+                                 organisation_id=organisations["Musselburgh Men's Shed"].id,
+                                 requested_by_id=people["newcomer@example.org"].id))
     _first_cycle(programme, people, organisations)
     _meetings(programme, people, extra, organisations)
     _views(programme, people, extra, organisations)

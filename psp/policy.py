@@ -167,8 +167,10 @@ def can_appoint(person, programme):
 
 
 def can_ask_to_take_part(person, programme, organisation):
-    """An organisation's admin asks for a verified organisation to join a programme."""
-    return organisation.status == "verified" and is_organisation_admin(person, organisation)
+    """An organisation's admin asks for it to join a programme: once verified, or at once while
+    it waits to be verified (the coordinators verify and admit it in one decision). Never
+    once it was rejected."""
+    return organisation.status in ("verified", "pending") and is_organisation_admin(person, organisation)
 
 
 def can_ask_any_to_take_part(person):
@@ -177,6 +179,12 @@ def can_ask_any_to_take_part(person):
 
 def can_decide_participation(person, programme):
     return is_coordinator(person, programme)
+
+
+def can_verify_and_admit(person, programme):
+    """A request from an organisation waiting to be verified is decided in one go by a
+    coordinator of that programme: verify and admit it, or reject it with a reason."""
+    return can_decide_participation(person, programme) and can_verify_organisations(person)
 
 
 def is_partner(person, programme):

@@ -131,7 +131,11 @@ def verify(slug):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        services.verify(_me(), organisation)
+        try:
+            services.verify(_me(), organisation)
+        except services.Refused as refusal:  # another coordinator decided a moment ago
+            flash(str(refusal))
+            return redirect(url_for(".to_verify"))
         flash(f"{organisation.name} is verified.", "success")
         return redirect(url_for(".to_verify"))
     return render_template("organisations/verify.html", organisation=organisation, form=form,
@@ -148,7 +152,11 @@ def reject(slug):
         return render_template("organisations/verify.html", organisation=organisation,
                                form=ActionForm(), reject_form=reject_form, areas=AREAS,
                                kinds=ORGANISATION_KINDS), 400
-    services.reject(_me(), organisation, reject_form.reason.data)
+    try:
+        services.reject(_me(), organisation, reject_form.reason.data)
+    except services.Refused as refusal:
+        flash(str(refusal))
+        return redirect(url_for(".to_verify"))
     flash(f"{organisation.name} was rejected. Its admins have been emailed the reason.", "success")
     return redirect(url_for(".to_verify"))
 

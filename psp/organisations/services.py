@@ -1,6 +1,6 @@
 """Organisations and their members: each operation commits once."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from psp import audit, mail, policy
@@ -99,12 +99,44 @@ def _admin_emails(organisation):
                Membership.status == ACTIVE)).all()
 
 
-def verify(person, organisation):
-    if organisation.status != PENDING:
-        raise Refused("This organisation has already been decided")
-    organisation.status, organisation.decided_by_id = VERIFIED, person.id
-    organisation.decided_at, organisation.rejection_reason = utcnow(), None
+def mark_verified(person, organisation):
+    """Flushes only; the caller tells the admins and commits.
+
+    A conditional UPDATE: of two coordinators deciding at once, the second is refused.
+    """
+    _decide(person, organisation, VERIFIED, None)
     audit.record("organisation.verified", organisation, actor=person)
+
+
+def mark_rejected(person, organisation, reason):
+    """Flushes only. Its open requests to take part are declined with the same reason:
+    an organisation that is not verified cannot be admitted."""
+    from psp.programmes import models as programmes  # programmes build on organisations
+
+    _decide(person, organisation, REJECTED, reason)
+    audit.record("organisation.rejected", organisation, actor=person, reason=reason)
+    open_requests = db.session.scalars(select(programmes.Participation).where(
+        programmes.Participation.organisation_id == organisation.id,
+        programmes.Participation.status == programmes.REQUESTED)).all()
+    for participation in open_requests:
+        participation.status, participation.decline_reason = programmes.DECLINED, reason
+        participation.decided_by_id, participation.decided_at = person.id, utcnow()
+        audit.record("participation.declined", participation, actor=person,
+                     programme_id=participation.programme_id, organisation_id=organisation.id,
+                     reason=reason, organisation_rejected=True)
+    db.session.flush()
+
+
+def _decide(person, organisation, status, reason):
+    decided = db.session.execute(update(Organisation).where(
+        Organisation.id == organisation.id, Organisation.status == PENDING).values(
+        status=status, decided_by_id=person.id, decided_at=utcnow(), rejection_reason=reason))
+    if decided.rowcount != 1:
+        raise Refused("This organisation has already been verified or rejected")
+
+
+def verify(person, organisation):
+    mark_verified(person, organisation)
     url = _external("organisations.show", slug=organisation.slug)
     notify(_admin_emails(organisation), "organisations", f"{organisation.name} is verified",
            "mail/organisation_verified.txt", url=url, organisation=organisation)
@@ -112,11 +144,7 @@ def verify(person, organisation):
 
 
 def reject(person, organisation, reason):
-    if organisation.status != PENDING:
-        raise Refused("This organisation has already been decided")
-    organisation.status, organisation.decided_by_id = REJECTED, person.id
-    organisation.decided_at, organisation.rejection_reason = utcnow(), reason
-    audit.record("organisation.rejected", organisation, actor=person, reason=reason)
+    mark_rejected(person, organisation, reason)
     notify(_admin_emails(organisation), "organisations", f"{organisation.name} was not verified",
            "mail/organisation_rejected.txt", url=_external("organisations.show", slug=organisation.slug),
            organisation=organisation, reason=reason)

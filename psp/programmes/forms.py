@@ -87,3 +87,14 @@ class DeclineForm(FlaskForm):
         Length(max=2000, message="Reason must be 2,000 characters or fewer")],
         filters=[strip], widget=GovTextArea())
     submit = SubmitField("Decline", widget=GovSubmitInput())
+
+
+class RejectRequestForm(DeclineForm):
+    """Rejecting an organisation that asked while it waits to be verified."""
+
+    reason = TextAreaField("Reason for rejecting", validators=[
+        DataRequired("Enter the reason for rejecting the organisation"),
+        NoControlCharacters(allow_newlines=True),
+        Length(max=2000, message="Reason must be 2,000 characters or fewer")],
+        filters=[strip], widget=GovTextArea())
+    submit = SubmitField("Reject", widget=GovSubmitInput())

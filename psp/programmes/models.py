@@ -125,3 +125,4 @@ class Participation(db.Model):
 
     organisation = relationship("Organisation", lazy="joined")
     programme = relationship("Programme", lazy="joined")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])

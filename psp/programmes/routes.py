@@ -15,8 +15,14 @@ from psp.organisations.models import Organisation
 from psp.pagination import paginate
 from psp.places import AREAS, ORGANISATION_KINDS
 from psp.programmes import bp, services
-from psp.programmes.forms import AppointForm, DeclineForm, ProgrammeForm, TakePartForm
-from psp.programmes.models import ADMITTED, REQUESTED, ROLE_NAMES, Participation, Programme
+from psp.programmes.forms import (
+    AppointForm,
+    DeclineForm,
+    ProgrammeForm,
+    RejectRequestForm,
+    TakePartForm,
+)
+from psp.programmes.models import ADMITTED, ROLE_NAMES, Participation, Programme
 from psp.updates import services as update_services
 
 
@@ -92,42 +98,37 @@ def people(slug):
 @bp.route("/<slug>/take-part", methods=["GET", "POST"])
 @login_required
 def take_part(slug):
+    """Ask for an organisation to take part; also where its admins see how their asking stands."""
     programme = _load(slug)
     policy.require(policy.can_ask_any_to_take_part(current_user))
-    candidates = services.organisations_that_may_ask(_me(), programme)
+    may_ask, others = services.take_part_choices(_me(), programme)
     form = TakePartForm()
-    form.organisation.choices = choices((o.id, o.name) for o in candidates)
+    form.organisation.choices = choices((o.id, o.name) for o, _ in may_ask)
     asked_for = request.form.get("organisation")
-    allowed = {c.value for c in form.organisation.choices}
-    if request.method == "POST" and asked_for and asked_for not in allowed:
+    if request.method == "POST" and asked_for and asked_for not in {str(o.id) for o, _ in may_ask}:
         abort(403)  # a tampered id: not an organisation this person may put forward
-    if not candidates:
-        return render_template("programmes/take_part.html", programme=programme, form=form,
-                               candidates=candidates)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("programmes/take_part.html", programme=programme, form=form,
-                               candidates=candidates), status
-    organisation = db.session.get(Organisation, int(form.organisation.data))
-    policy.require(organisation is not None
-                   and policy.can_ask_to_take_part(current_user, programme, organisation))
+                               may_ask=may_ask, others=others), status
+    organisation = next(o for o, _ in may_ask if str(o.id) == form.organisation.data)
+    policy.require(policy.can_ask_to_take_part(current_user, programme, organisation))
     try:
         services.ask_to_take_part(_me(), programme, organisation)
     except services.Refused as refusal:
         form.organisation.errors = [str(refusal)]
         return render_template("programmes/take_part.html", programme=programme, form=form,
-                               candidates=candidates), 400
-    flash(f"{organisation.name} has asked to take part. The coordinators will decide.", "success")
-    return redirect(url_for(".show", slug=programme.slug))
+                               may_ask=may_ask, others=others), 400
+    flash(f"{organisation.name} has asked to take part. The coordinators will decide, and we will "
+          "email you when they have.", "success")
+    return redirect(url_for(".take_part", slug=programme.slug))
 
 
 def _requests_page(programme, decline_form=None, declining=None, status=200):
-    pending = db.session.scalars(select(Participation).where(
-        Participation.programme_id == programme.id, Participation.status == REQUESTED)
-        .order_by(Participation.created_at, Participation.id).limit(100)).all()
-    return render_template("programmes/requests.html", programme=programme, pending=pending,
-                           form=ActionForm(), decline_form=decline_form or DeclineForm(formdata=None),
-                           declining=declining, kinds=ORGANISATION_KINDS), status
+    return render_template("programmes/requests.html", programme=programme,
+                           pending=services.open_requests(programme), form=ActionForm(),
+                           decline_form=decline_form or DeclineForm(formdata=None),
+                           declining=declining, kinds=ORGANISATION_KINDS, areas=AREAS), status
 
 
 @bp.get("/<slug>/requests")
@@ -161,4 +162,33 @@ def decide(slug, participation_id, decision):
         return redirect(url_for(".requests", slug=programme.slug))
     name = participation.organisation.name
     flash(f"{name} is now a partner." if decision == "admit" else f"{name} was declined.", "success")
+    return redirect(url_for(".requests", slug=programme.slug))
+
+
+@bp.post("/<slug>/requests/<int:participation_id>/<any('verify-and-admit', reject):decision>")
+@login_required
+def verify_and_decide(slug, participation_id, decision):
+    """A request from an organisation waiting to be verified: verify and admit, or reject."""
+    programme = _load(slug)
+    policy.require(policy.can_verify_and_admit(current_user, programme))
+    participation = services.get_request(programme, participation_id)
+    if participation is None:
+        abort(404)
+    reason = None
+    if decision == "reject":
+        reject_form = RejectRequestForm()
+        if not reject_form.validate_on_submit():
+            return _requests_page(programme, reject_form, participation.id, 400)
+        reason = reject_form.reason.data
+    elif not ActionForm().validate_on_submit():
+        abort(400)
+    name = participation.organisation.name
+    try:
+        services.verify_and_decide(_me(), participation, decision == "verify-and-admit", reason)
+    except services.Refused as refusal:
+        flash(str(refusal))
+        return redirect(url_for(".requests", slug=programme.slug))
+    flash(f"{name} is verified and now a partner." if decision == "verify-and-admit" else
+          f"{name} was rejected and its request declined. Its admins have been emailed the reason.",
+          "success")
     return redirect(url_for(".requests", slug=programme.slug))

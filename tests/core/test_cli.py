@@ -54,7 +54,7 @@ def test_demo_programme_matches_the_reference_case(app, runner):
         assert {a.area for p in partners for a in p.organisation.areas} == {
             "city-of-edinburgh", "midlothian", "east-lothian", "west-lothian", "scottish-borders"}
         assert db.session.scalar(select(func.count(Participation.id)).where(
-            Participation.status == "requested")) == 1
+            Participation.status == "requested")) == 2  # one of them from the pending organisation
         assert db.session.scalar(select(func.count(Organisation.id)).where(
             Organisation.status == "pending")) == 1
         assert {r.role for r in db.session.scalars(select(ProgrammeRole))} == {"coordinator", "nhs_lead"}
