@@ -72,10 +72,17 @@ def test_can_ask_to_take_part(check):
         ("partner",                             {"organisation_admin"}),
         ("asking",                              {"bystander"}),
         ("other",                               NOBODY),          # its member is no admin
-        ("pending",                             NOBODY),          # not verified yet
+        ("pending",                             {"pending_member"}),  # asks at once; verified with the decision
         ("pending verified",                    {"pending_member"}),
         ("asking rejected",                     NOBODY),
     ], lambda scene, record: (scene.programme(), scene.organisation(*record.split())))
+
+
+def test_can_verify_and_admit(check):
+    check([
+        ("here",           {"coordinator"}),
+        ("elsewhere",      {"elsewhere_coordinator"}),
+    ], programme)
 
 
 def test_can_manage_meetings(check):
