@@ -72,7 +72,7 @@ def test_can_ask_to_take_part(check):
         ("partner",                             {"organisation_admin"}),
         ("asking",                              {"bystander"}),
         ("other",                               NOBODY),          # its member is no admin
-        ("pending",                             {"pending_member"}),  # asks at once; verified with the decision
+        ("pending",                             {"pending_member"}),  # asks at once, verified later
         ("pending verified",                    {"pending_member"}),
         ("asking rejected",                     NOBODY),
     ], lambda scene, record: (scene.programme(), scene.organisation(*record.split())))
