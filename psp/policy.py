@@ -68,7 +68,7 @@ def holdings(person: Person) -> Holdings:
         elif status == REQUESTED:
             held.asked_to_join.add(organisation_id)
     held.roles = set(db.session.execute(select(ProgrammeRole.programme_id, ProgrammeRole.role)
-                                        .where(ProgrammeRole.user_id == person.id)).tuples().all())
+                                        .where(ProgrammeRole.user_id == person.id)).all())
     cache[person.id] = held
     return held
 

@@ -176,7 +176,7 @@ def return_stage(person: User, programme: Programme, stage: Stage, seen_version:
 
 
 def sign_off(person: User, programme: Programme, stage: Stage, seen_version: str | int | None,
-             note: str = "") -> Stage | None:
+             note: str = "") -> Stage:
     """Sign off and open what comes next: the next stage, or Analyse of the next cycle."""
     stage = _locked(stage)
     _check_version(stage, seen_version)
@@ -190,8 +190,8 @@ def sign_off(person: User, programme: Programme, stage: Stage, seen_version: str
         cycle = stage.cycle
         cycle.closed_at = now
         opened = start_cycle(programme.id, cycle.number + 1, stage.reframed_need, actor=person)
-        next_stage = db.session.scalar(select(Stage).where(Stage.cycle_id == opened.id,
-                                                           Stage.kind == "analyse"))
+        next_stage = db.session.scalars(select(Stage).where(Stage.cycle_id == opened.id,
+                                                            Stage.kind == "analyse")).one()
     else:
         next_stage = db.session.scalars(select(Stage).where(
             Stage.cycle_id == stage.cycle_id, Stage.position == stage.position + 1)
