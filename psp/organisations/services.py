@@ -1,6 +1,10 @@
 """Organisations and their members: each operation commits once."""
 
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from psp import audit, mail, policy
@@ -28,14 +32,14 @@ from psp.timeutil import utcnow
 class Refused(Exception):
     """A rule the form cannot express; the message is shown to the person."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
 
 
-def _charity_number_taken(number, except_id=None):
+def _charity_number_taken(number: str | None, except_id: int | None = None) -> bool:
     if not number:
         return False
     query = select(Organisation.id).where(Organisation.charity_number == number)
@@ -44,7 +48,7 @@ def _charity_number_taken(number, except_id=None):
     return db.session.scalar(query) is not None
 
 
-def _set_fields(organisation, data):
+def _set_fields(organisation: Organisation, data: Mapping[str, Any]) -> None:
     organisation.name = data["name"]
     organisation.kind = data["kind"]
     organisation.charity_number = data.get("charity_number") or None
@@ -55,7 +59,7 @@ def _set_fields(organisation, data):
         OrganisationArea(area=code) for code in sorted(wanted - set(organisation.area_codes))]
 
 
-def register_organisation(person, data):
+def register_organisation(person: User, data: Mapping[str, Any]) -> Organisation:
     """The person who registers it becomes its admin; it waits to be verified."""
     if _charity_number_taken(data.get("charity_number")):
         raise Refused("An organisation with this charity number is already registered",
@@ -73,7 +77,7 @@ def register_organisation(person, data):
     return organisation
 
 
-def update_organisation(person, organisation, data):
+def update_organisation(person: User, organisation: Organisation, data: Mapping[str, Any]) -> None:
     if _charity_number_taken(data.get("charity_number"), except_id=organisation.id):
         raise Refused("An organisation with this charity number is already registered",
                       field="charity_number")
@@ -82,7 +86,7 @@ def update_organisation(person, organisation, data):
     _commit_or_refuse()
 
 
-def _commit_or_refuse():
+def _commit_or_refuse() -> None:
     """The unique index has the last word when two people register the same number at once."""
     try:
         db.session.commit()
@@ -92,14 +96,14 @@ def _commit_or_refuse():
                       field="charity_number") from None
 
 
-def _admin_emails(organisation):
+def _admin_emails(organisation: Organisation) -> Sequence[str]:
     return db.session.scalars(
         select(User.email).join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == organisation.id, Membership.role == ADMIN,
                Membership.status == ACTIVE)).all()
 
 
-def mark_verified(person, organisation):
+def mark_verified(person: User, organisation: Organisation) -> None:
     """Flushes only; the caller tells the admins and commits.
 
     A conditional UPDATE: of two coordinators deciding at once, the second is refused.
@@ -108,7 +112,7 @@ def mark_verified(person, organisation):
     audit.record("organisation.verified", organisation, actor=person)
 
 
-def mark_rejected(person, organisation, reason):
+def mark_rejected(person: User, organisation: Organisation, reason: str | None) -> None:
     """Flushes only. Its open requests to take part are declined with the same reason:
     an organisation that is not verified cannot be admitted."""
     from psp.programmes import models as programmes  # programmes build on organisations
@@ -127,15 +131,15 @@ def mark_rejected(person, organisation, reason):
     db.session.flush()
 
 
-def _decide(person, organisation, status, reason):
-    decided = db.session.execute(update(Organisation).where(
+def _decide(person: User, organisation: Organisation, status: str, reason: str | None) -> None:
+    decided = cast(CursorResult[Any], db.session.execute(update(Organisation).where(
         Organisation.id == organisation.id, Organisation.status == PENDING).values(
-        status=status, decided_by_id=person.id, decided_at=utcnow(), rejection_reason=reason))
+        status=status, decided_by_id=person.id, decided_at=utcnow(), rejection_reason=reason)))
     if decided.rowcount != 1:
         raise Refused("This organisation has already been verified or rejected")
 
 
-def verify(person, organisation):
+def verify(person: User, organisation: Organisation) -> None:
     mark_verified(person, organisation)
     url = _external("organisations.show", slug=organisation.slug)
     notify(_admin_emails(organisation), "organisations", f"{organisation.name} is verified",
@@ -143,7 +147,7 @@ def verify(person, organisation):
     db.session.commit()
 
 
-def reject(person, organisation, reason):
+def reject(person: User, organisation: Organisation, reason: str) -> None:
     mark_rejected(person, organisation, reason)
     notify(_admin_emails(organisation), "organisations", f"{organisation.name} was not verified",
            "mail/organisation_rejected.txt", url=_external("organisations.show", slug=organisation.slug),
@@ -151,7 +155,7 @@ def reject(person, organisation, reason):
     db.session.commit()
 
 
-def ask_to_join(person, organisation):
+def ask_to_join(person: User, organisation: Organisation) -> None:
     existing = db.session.scalar(select(Membership).where(
         Membership.user_id == person.id, Membership.organisation_id == organisation.id))
     if existing is not None and existing.status in (ACTIVE, REQUESTED):
@@ -170,12 +174,12 @@ def ask_to_join(person, organisation):
     policy.forget(person)
 
 
-def get_membership(organisation, membership_id):
+def get_membership(organisation: Organisation, membership_id: int) -> Membership | None:
     return db.session.scalar(select(Membership).where(
         Membership.id == membership_id, Membership.organisation_id == organisation.id))
 
 
-def decide_membership(person, membership, accept):
+def decide_membership(person: User, membership: Membership, accept: bool) -> None:
     if membership.status != REQUESTED:
         raise Refused("This request has already been decided")
     membership.status = ACTIVE if accept else DECLINED
@@ -188,7 +192,7 @@ def decide_membership(person, membership, accept):
     db.session.commit()
 
 
-def make_admin(person, membership):
+def make_admin(person: User, membership: Membership) -> None:
     if membership.status != ACTIVE:
         raise Refused("Only members can be made admins")
     if membership.role == ADMIN:
@@ -199,7 +203,7 @@ def make_admin(person, membership):
     db.session.commit()
 
 
-def leave(person, organisation):
+def leave(person: User, organisation: Organisation) -> None:
     """The last admin cannot leave. Admin rows are locked first, so two admins
     leaving at once cannot both pass the check (SQLite serialises writes anyway)."""
     admin_ids = db.session.scalars(select(Membership.id).where(

@@ -1,6 +1,10 @@
 """Programmes, their people and their partners: each operation commits once."""
 
-from sqlalchemy import select, update
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,21 +29,24 @@ from psp.programmes.models import (
 from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 
+# An organisation the person administers, and its request to take part (None before it asks).
+TakePart = tuple[Organisation, Participation | None]
+
 
 class Refused(Exception):
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
 
 
-def lead_choices(kind):
+def lead_choices(kind: str) -> Sequence[Row[int, str]]:
     return db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.status == VERIFIED, Organisation.kind == kind).order_by(Organisation.name)).all()
 
 
-def create_programme(person, data, outcomes):
+def create_programme(person: User, data: Mapping[str, Any], outcomes: Sequence[str]) -> Programme:
     from psp.cycles.services import start_cycle  # cycles build on programmes
 
     lead_body = db.session.get(Organisation, int(data["lead_body"]))
@@ -63,7 +70,7 @@ def create_programme(person, data, outcomes):
     return programme
 
 
-def appoint(person, programme, email, role):
+def appoint(person: User, programme: Programme, email: str, role: str) -> str:
     """An existing account gets the role now; an unknown address gets an invitation."""
     user = db.session.scalar(select(User).where(User.email == email))
     role_name = ROLE_NAMES[role]
@@ -103,7 +110,7 @@ def appoint(person, programme, email, role):
     return result
 
 
-def grant_invitations(user):
+def grant_invitations(user: User) -> int:
     """Called when someone confirms their email: roles waiting for that address become theirs.
 
     Flushes only; the caller commits.
@@ -120,7 +127,7 @@ def grant_invitations(user):
     return len(invitations)
 
 
-def roles_and_invitations(programme):
+def roles_and_invitations(programme: Programme) -> tuple[Sequence[ProgrammeRole], Sequence[RoleInvitation]]:
     roles = db.session.scalars(select(ProgrammeRole).where(
         ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)).all()
     invitations = db.session.scalars(select(RoleInvitation).where(
@@ -129,7 +136,7 @@ def roles_and_invitations(programme):
     return roles, invitations
 
 
-def take_part_choices(person, programme):
+def take_part_choices(person: User, programme: Programme) -> tuple[list[TakePart], list[TakePart]]:
     """The organisations this person administers, split into those that may ask now and the
     others, each other with its request (or None): one query.
 
@@ -141,7 +148,8 @@ def take_part_choices(person, programme):
         & (Participation.programme_id == programme.id)).where(
         Membership.user_id == person.id, Membership.role == ADMIN, Membership.status == ACTIVE)
         .order_by(Organisation.name, Organisation.id)).all()
-    may_ask, others = [], []
+    may_ask: list[TakePart] = []
+    others: list[TakePart] = []
     for organisation, participation in rows:
         open_or_in = participation is not None and participation.status in (REQUESTED, ADMITTED)
         if not open_or_in and policy.can_ask_to_take_part(person, programme, organisation):
@@ -151,7 +159,7 @@ def take_part_choices(person, programme):
     return may_ask, others
 
 
-def ask_to_take_part(person, programme, organisation):
+def ask_to_take_part(person: User, programme: Programme, organisation: Organisation) -> None:
     """Ask now, even while the organisation waits to be verified: the coordinators are told
     which, and verify and admit it in one decision."""
     existing = db.session.scalar(select(Participation).where(
@@ -181,12 +189,12 @@ def ask_to_take_part(person, programme, organisation):
         raise Refused(f"{organisation.name} has already asked", field="organisation") from None
 
 
-def _coordinators(programme):
+def _coordinators(programme: Programme) -> Sequence[User]:
     return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
         ProgrammeRole.programme_id == programme.id, ProgrammeRole.role == "coordinator")).all()
 
 
-def open_requests(programme, limit=100):
+def open_requests(programme: Programme, limit: int = 100) -> Sequence[Participation]:
     """Requests waiting for a decision, oldest first, with what the page shows loaded:
     a fixed number of queries however many there are."""
     return db.session.scalars(select(Participation).where(
@@ -196,12 +204,12 @@ def open_requests(programme, limit=100):
         .order_by(Participation.created_at, Participation.id).limit(limit)).all()
 
 
-def get_request(programme, participation_id):
+def get_request(programme: Programme, participation_id: int) -> Participation | None:
     return db.session.scalar(select(Participation).where(
         Participation.id == participation_id, Participation.programme_id == programme.id))
 
 
-def decide(person, participation, admit, reason=None):
+def decide(person: User, participation: Participation, admit: bool, reason: str | None = None) -> None:
     """Admit or decline a request from a verified organisation."""
     organisation = participation.organisation
     if admit and not organisation.is_verified:
@@ -215,7 +223,8 @@ def decide(person, participation, admit, reason=None):
     policy.forget(person)
 
 
-def verify_and_decide(person, participation, admit, reason=None):
+def verify_and_decide(person: User, participation: Participation, admit: bool,
+                      reason: str | None = None) -> None:
     """One decision on a request from an organisation waiting to be verified: verify it and
     admit it, or reject it (not verified, so the request is declined) with the reason.
 
@@ -249,13 +258,13 @@ def verify_and_decide(person, participation, admit, reason=None):
     policy.forget(person)
 
 
-def _settle(person, participation, admit, reason):
+def _settle(person: User, participation: Participation, admit: bool, reason: str | None) -> None:
     """Flushes only. A conditional UPDATE: of two coordinators deciding at once, the second
     is refused rather than deciding again."""
-    settled = db.session.execute(update(Participation).where(
+    settled = cast(CursorResult[Any], db.session.execute(update(Participation).where(
         Participation.id == participation.id, Participation.status == REQUESTED).values(
         status=ADMITTED if admit else DECLINED, decline_reason=None if admit else reason,
-        decided_by_id=person.id, decided_at=utcnow()))
+        decided_by_id=person.id, decided_at=utcnow())))
     if settled.rowcount != 1:
         raise Refused("This request has already been decided")
     audit.record("participation.admitted" if admit else "participation.declined", participation,
@@ -263,7 +272,7 @@ def _settle(person, participation, admit, reason):
                  organisation_id=participation.organisation_id, reason=reason)
 
 
-def _admin_emails(organisation):
+def _admin_emails(organisation: Organisation) -> Sequence[str]:
     return db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
         Membership.organisation_id == organisation.id, Membership.role == ADMIN,
         Membership.status == ACTIVE)).all()
