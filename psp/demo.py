@@ -7,7 +7,6 @@ history, the notifications and the times to answer read as they would for real. 
 organisations that nobody in the story registered come from psp.builders.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 from slugify import slugify
@@ -116,25 +115,6 @@ PLAN_SUMMARY = ("Eight actions agreed with owners and due dates, most led by par
                 "support first. Housing pathways are blocked until East Lothian Council names a lead.")
 
 
-@contextmanager
-def _clock(days_ago):
-    """Set the clock psp.timeutil.utcnow reads back by `days_ago` days while the story calls the
-    services of that day, so everything they stamp carries that day. Only this command does it."""
-    real = timeutil.datetime
-    back = timedelta(days=days_ago)
-
-    class Then(real):
-        @classmethod
-        def now(cls, tz=None):
-            return real.now(tz) - back
-
-    timeutil.datetime = Then
-    try:
-        yield
-    finally:
-        timeutil.datetime = real
-
-
 class _Story:
     """Events on days before now, told in the order they happened (the audit log and the
     notifications list by id), each with the clock set to its day."""
@@ -149,7 +129,7 @@ class _Story:
 
     def tell(self):
         for days_ago, _, event, args, kwargs in sorted(self.events, key=lambda e: (-e[0], e[1])):
-            with _clock(days_ago):
+            with timeutil.days_ago(days_ago):
                 event(*args, **kwargs)
 
     def at(self, days, hour, hours=2):
@@ -219,7 +199,10 @@ def seed():
 
 def _people_and_organisations(story):
     def register(email, name):
-        accounts.confirm_email(accounts.register(name, email, PASSWORD))
+        registered = accounts.register(name, email, PASSWORD)
+        if registered is None:  # the address had an account: not a fresh demo database
+            raise RuntimeError(f"{email} is registered already")
+        accounts.confirm_email(registered)
 
     def register_organisation(name, kind, number, areas):
         data = {"name": name, "kind": kind, "charity_number": number, "description": DESCRIPTIONS[kind],
@@ -247,8 +230,8 @@ def _people_and_organisations(story):
     # A colleague joins the member's organisation; another asks to.
     leith = "Leith Peer Support Network"
     story.on(100, lambda: organisations.ask_to_join(_person(PARTNER_PEOPLE[0][0]), _organisation(leith)))
-    story.on(99, lambda: organisations.decide_membership(_person(MEMBER), db.session.scalar(
-        select(Membership).where(Membership.status == "requested")), accept=True))
+    story.on(99, lambda: organisations.decide_membership(_person(MEMBER), db.session.scalars(
+        select(Membership).where(Membership.status == "requested")).one(), accept=True))
     story.on(3, lambda: organisations.ask_to_join(_person(PARTNER_PEOPLE[1][0]), _organisation(leith)))
 
 
@@ -272,8 +255,8 @@ def _programme_and_partners(story):
         programmes.ask_to_take_part(_person(ADMIN_OF[name]), _programme(), _organisation(name))
 
     def verify_and_admit(name):
-        participation = db.session.scalar(select(Participation).where(
-            Participation.organisation_id == _organisation(name).id))
+        participation = db.session.scalars(select(Participation).where(
+            Participation.organisation_id == _organisation(name).id)).one()
         programmes.verify_and_decide(_person(COORDINATOR), participation, admit=True)
 
     story.on(110, create)

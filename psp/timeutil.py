@@ -1,15 +1,29 @@
 """Times are stored in UTC and shown in Europe/London."""
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from typing import overload
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+_behind = [timedelta(0)]  # how far the clock is set back: only the demo's story sets it
 
 
 def utcnow() -> datetime:
     """Naive UTC now: both databases store it the same way."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None) - _behind[0]
+
+
+@contextmanager
+def days_ago(days: float) -> Iterator[None]:
+    """Set the clock back while the demo tells what happened on an earlier day, so everything the
+    services stamp (audit log, stage history, notifications) carries that day. Not for requests."""
+    _behind[0] = timedelta(days=days)
+    try:
+        yield
+    finally:
+        _behind[0] = timedelta(0)
 
 
 @overload
