@@ -148,6 +148,11 @@ def can_ask_to_join(person, organisation):
     return organisation.id not in held.member_of and organisation.id not in held.asked_to_join
 
 
+def is_asking_to_join(person, organisation):
+    """Asked to join the organisation, and its admins have not yet decided."""
+    return is_signed_in(person) and organisation.id in holdings(person).asked_to_join
+
+
 def can_manage_members(person, organisation):
     return is_organisation_admin(person, organisation)
 
@@ -171,6 +176,15 @@ def can_ask_to_take_part(person, programme, organisation):
     it waits to be verified (the coordinators verify and admit it in one decision). Never
     once it was rejected."""
     return organisation.status in ("verified", "pending") and is_organisation_admin(person, organisation)
+
+
+def can_put_forward(person, programme, organisation, participation):
+    """Ask now: an organisation that may ask, with no open request and not yet a partner
+    (``participation`` is its request to this programme, or None). None is no organisation."""
+    if organisation is None:
+        return False
+    open_or_in = participation is not None and participation.status in ("requested", "admitted")
+    return not open_or_in and can_ask_to_take_part(person, programme, organisation)
 
 
 def can_ask_any_to_take_part(person):
@@ -311,6 +325,22 @@ def can_edit_view(person, programme, contribution):
 
     return (contribution.status in (DRAFT, RECEIVED)
             and contribution.organisation_id in view_organisations(person, programme))
+
+
+def can_open_view_form(person, programme, contribution):
+    """Those who may edit the view; and, once it is answered, members of its organisation, who are
+    shown why it can no longer change."""
+    return can_edit_view(person, programme, contribution) or (
+        contribution.is_answered and _in_organisation(person, contribution.organisation_id))
+
+
+def can_see_view_author(person, programme, contribution):
+    """Who gave a view, by name, is for the leads and the members of its organisation."""
+    return is_programme_lead(person, programme) or _in_organisation(person, contribution.organisation_id)
+
+
+def _in_organisation(person, organisation_id):
+    return is_signed_in(person) and organisation_id in holdings(person).member_of
 
 
 def can_answer_views(person, programme):

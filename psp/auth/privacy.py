@@ -12,6 +12,7 @@ from sqlalchemy import Text, cast, delete, or_, select, update
 
 from psp import audit
 from psp.auth.models import User, UserSession
+from psp.errors import Refused
 from psp.extensions import db
 from psp.timeutil import utcnow
 
@@ -41,10 +42,6 @@ EXPORT = {
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not information
 ERASED_NAME = "Former member"
-
-
-class Refused(Exception):
-    pass
 
 
 def _plain(value):
@@ -111,7 +108,7 @@ def erase(person):
     stuck = blockers(person)
     if stuck:
         raise Refused("Make someone else an admin of " + ", ".join(stuck) + " first, so it is not left "
-                      "without one.")
+                      "without one.", field="password")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()).one()
     email = person.email
     release_places(person)

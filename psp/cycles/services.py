@@ -37,6 +37,7 @@ from psp.cycles.models import (
     Stage,
     StageTransition,
 )
+from psp.errors import Refused, Stale
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import deliveries, notify
@@ -45,22 +46,6 @@ from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRol
 from psp.timeutil import london, utcnow
 
 DUE_SOON = timedelta(days=14)
-
-
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class Stale(Exception):
-    """The stage moved on since the person opened the page."""
-
-    def __init__(self, stage):
-        super().__init__("This stage changed since you opened it")
-        self.stage = stage
-
-
 
 
 def stage_url(programme, stage, external=False):
@@ -460,6 +445,15 @@ def get_decision(programme, decision_id):
 def get_question(programme, question_id):
     return db.session.scalar(select(Question).join(Stage, Stage.id == Question.stage_id).where(
         Question.id == question_id, Stage.programme_id == programme.id))
+
+
+def get_stage(stage_id):
+    return db.session.get(Stage, stage_id)
+
+
+def get_outcome(programme, outcome_id):
+    return db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
+                                                   Outcome.programme_id == programme.id))
 
 
 # What waits for a person --------------------------------------------------------

@@ -39,6 +39,11 @@ def deliveries(user_ids):
     return found
 
 
+def preferences(person):
+    """{kind: delivery} the person chose; kinds they never chose are left out."""
+    return deliveries([person.id]).get(person.id, {})
+
+
 def notify(recipients, kind, subject, template, url="", attachment=None, chosen=None, **context):
     """Tell people (accounts, or email addresses) about something; flushes only.
 

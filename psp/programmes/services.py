@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
@@ -26,12 +27,17 @@ from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 
 
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+def listing():
+    """Every programme, by title, for the home page."""
+    return select(Programme).order_by(Programme.title, Programme.id)
 
 
+def partners(programme):
+    """The programme's admitted partners, by organisation name, for its page."""
+    return (select(Participation).where(Participation.programme_id == programme.id,
+                                        Participation.status == ADMITTED)
+            .join(Organisation, Organisation.id == Participation.organisation_id)
+            .order_by(Organisation.name, Participation.id))
 
 
 def lead_choices(kind):
@@ -143,8 +149,7 @@ def take_part_choices(person, programme):
         .order_by(Organisation.name, Organisation.id)).all()
     may_ask, others = [], []
     for organisation, participation in rows:
-        open_or_in = participation is not None and participation.status in (REQUESTED, ADMITTED)
-        if not open_or_in and policy.can_ask_to_take_part(person, programme, organisation):
+        if policy.can_put_forward(person, programme, organisation, participation):
             may_ask.append((organisation, participation))
         else:
             others.append((organisation, participation))
@@ -235,7 +240,7 @@ def verify_and_decide(person, participation, admit, reason=None):
             organisation_services.mark_verified(person, organisation)
         else:
             organisation_services.mark_rejected(person, organisation, reason)
-    except (Refused, organisation_services.Refused) as refusal:
+    except Refused as refusal:
         db.session.rollback()
         raise Refused(str(refusal)) from None
     url = (_external("programmes.show", slug=programme.slug) if admit

@@ -25,6 +25,20 @@ def visible(person, programme):
     return query.order_by(Update.posted_at.desc(), Update.id.desc())
 
 
+def get_update(update_id):
+    """(programme, update) for the update id, or (None, None): one query."""
+    from psp.programmes.models import Programme
+
+    row = db.session.execute(select(Update, Programme).join(Programme, Programme.id == Update.programme_id)
+                             .where(Update.id == update_id)).first()
+    return (row[1], row[0]) if row else (None, None)
+
+
+def latest(person, programme, limit):
+    """The newest updates the person may see, for the programme page and the feed."""
+    return db.session.scalars(visible(person, programme).limit(limit)).all()
+
+
 def post(person, programme, title, body, audience, update=None):
     """A new update (update is None) or a change to one."""
     new = update is None
