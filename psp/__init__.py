@@ -108,7 +108,6 @@ def register_templates(app: Flask) -> None:
     from psp.timeutil import format_clock, format_datetime, format_day
 
     app.jinja_env.globals.update(policy.RULES)
-    app.jinja_env.globals["policy_holdings"] = policy.holdings
     from psp.notifications.services import unread_count
 
     app.jinja_env.globals["unread_notifications"] = unread_count

@@ -111,3 +111,8 @@ class DateRequired:
         if not any(field.raw_data or []):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+def refuse_on(form, refusal):
+    """Show a service's refusal on the form field it names, as if the form had found it."""
+    form[refusal.field].errors = [str(refusal)]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from psp.cycles.models import Action, Stage
     from psp.meetings.models import Booking, Meeting
     from psp.organisations.models import Organisation
-    from psp.programmes.models import Programme
+    from psp.programmes.models import Participation, Programme
     from psp.updates.models import Update
 
 
@@ -160,6 +160,11 @@ def can_ask_to_join(person: Person, organisation: Organisation) -> bool:
     return organisation.id not in held.member_of and organisation.id not in held.asked_to_join
 
 
+def is_asking_to_join(person: Person, organisation: Organisation) -> bool:
+    """Asked to join the organisation, and its admins have not yet decided."""
+    return is_signed_in(person) and organisation.id in holdings(person).asked_to_join
+
+
 def can_manage_members(person: Person, organisation: Organisation) -> bool:
     return is_organisation_admin(person, organisation)
 
@@ -183,6 +188,16 @@ def can_ask_to_take_part(person: Person, programme: Programme, organisation: Org
     it waits to be verified (the coordinators verify and admit it in one decision). Never
     once it was rejected."""
     return organisation.status in ("verified", "pending") and is_organisation_admin(person, organisation)
+
+
+def can_put_forward(person: Person, programme: Programme, organisation: Organisation | None,
+                    participation: Participation | None) -> bool:
+    """Ask now: an organisation that may ask, with no open request and not yet a partner
+    (``participation`` is its request to this programme, or None). None is no organisation."""
+    if organisation is None:
+        return False
+    open_or_in = participation is not None and participation.status in ("requested", "admitted")
+    return not open_or_in and can_ask_to_take_part(person, programme, organisation)
 
 
 def can_ask_any_to_take_part(person: Person) -> bool:
@@ -323,6 +338,22 @@ def can_edit_view(person: Person, programme: Programme, contribution: Contributi
 
     return (contribution.status in (DRAFT, RECEIVED)
             and contribution.organisation_id in view_organisations(person, programme))
+
+
+def can_open_view_form(person: Person, programme: Programme, contribution: Contribution) -> bool:
+    """Those who may edit the view; and, once it is answered, members of its organisation, who are
+    shown why it can no longer change."""
+    return can_edit_view(person, programme, contribution) or (
+        contribution.is_answered and _in_organisation(person, contribution.organisation_id))
+
+
+def can_see_view_author(person: Person, programme: Programme, contribution: Contribution) -> bool:
+    """Who gave a view, by name, is for the leads and the members of its organisation."""
+    return is_programme_lead(person, programme) or _in_organisation(person, contribution.organisation_id)
+
+
+def _in_organisation(person: Person, organisation_id: int) -> bool:
+    return is_signed_in(person) and organisation_id in holdings(person).member_of
 
 
 def can_answer_views(person: Person, programme: Programme) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, up
 
 from psp import audit
 from psp.auth.models import User, UserSession
+from psp.errors import Refused
 from psp.extensions import db
 from psp.timeutil import utcnow
 
@@ -42,10 +43,6 @@ EXPORT = {
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not information
 ERASED_NAME = "Former member"
-
-
-class Refused(Exception):
-    pass
 
 
 def _plain(value: object) -> object:
@@ -112,7 +109,7 @@ def erase(person: User) -> None:
     stuck = blockers(person)
     if stuck:
         raise Refused("Make someone else an admin of " + ", ".join(stuck) + " first, so it is not left "
-                      "without one.")
+                      "without one.", field="password")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()).one()
     email = person.email
     release_places(person)

@@ -5,13 +5,10 @@ from sqlalchemy import select
 from psp import audit, mail
 from psp.auth import passwords, sessions, tokens
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.timeutil import utcnow
-
-
-class Refused(Exception):
-    """A rule the form cannot express; the message is shown to the person."""
 
 
 def find_by_email(email: str) -> User | None:
@@ -144,11 +141,21 @@ def reset_password(user: User, new_password: str) -> None:
     db.session.commit()
 
 
+def delete_account(user: User, password: str) -> None:
+    """Erase the account once the person has shown it is theirs by typing its password."""
+    from psp.auth import privacy
+
+    if not passwords.verify_password(user.password_hash, password):
+        raise Refused("Password is wrong", field="password")
+    privacy.erase(user)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not passwords.verify_password(user.password_hash, current_password):
-        raise Refused("Current password is wrong")
+        raise Refused("Current password is wrong", field="current_password")
     if current_password == new_password:
-        raise Refused("New password must be different from your current password")
+        raise Refused("New password must be different from your current password",
+                      field="new_password")
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1
     sessions.start_session(user)  # this browser carries on; every other session ends

@@ -33,6 +33,7 @@ from psp.contributions.models import (
     Response,
 )
 from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Question, Stage
+from psp.errors import Refused, Stale
 from psp.extensions import db
 from psp.links import external_url
 from psp.meetings.models import Meeting
@@ -49,20 +50,6 @@ WAITING_CAP = 1000   # "Your work" counts waiting views up to this many
 YSWD_PAGE = 100
 # The views behind each action or decision, as links: (view id, title).
 ViewsBehind = dict[int, list[tuple[int, str]]]
-
-
-class Refused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class Stale(Exception):
-    """The view changed, or was answered, since the person opened the page."""
-
-    def __init__(self, contribution: Contribution) -> None:
-        super().__init__("This view changed since you opened it")
-        self.contribution = contribution
 
 
 # Reading ------------------------------------------------------------------------
@@ -286,6 +273,13 @@ def organisations_named(ids: Collection[int]) -> Sequence[Row[int, str]]:
         return []
     return db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).all()
+
+
+def status_filters(person: Person) -> dict[str, str]:
+    """The statuses a person can filter views by: visitors only ever see answered views."""
+    if policy.is_signed_in(person):
+        return STATUS_NAMES
+    return {k: v for k, v in STATUS_NAMES.items() if k not in (DRAFT, RECEIVED)}
 
 
 def filter_organisations(person: Person, programme: Programme) -> Sequence[Row[int, str]]:

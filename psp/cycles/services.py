@@ -39,6 +39,7 @@ from psp.cycles.models import (
     Stage,
     StageTransition,
 )
+from psp.errors import Refused, Stale
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import deliveries, notify
@@ -49,22 +50,6 @@ from psp.timeutil import london, utcnow
 DUE_SOON = timedelta(days=14)
 # What a stage holds besides actions: each is saved the same way.
 Item = TypeVar("Item", Decision, Question)
-
-
-class Refused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class Stale(Exception):
-    """The stage moved on since the person opened the page."""
-
-    def __init__(self, stage: Stage) -> None:
-        super().__init__("This stage changed since you opened it")
-        self.stage = stage
-
-
 
 
 def stage_url(programme: Programme, stage: Stage, external: bool = False) -> str:
@@ -471,6 +456,15 @@ def get_decision(programme: Programme, decision_id: int) -> Decision | None:
 def get_question(programme: Programme, question_id: int) -> Question | None:
     return db.session.scalar(select(Question).join(Stage, Stage.id == Question.stage_id).where(
         Question.id == question_id, Stage.programme_id == programme.id))
+
+
+def get_stage(stage_id):
+    return db.session.get(Stage, stage_id)
+
+
+def get_outcome(programme, outcome_id):
+    return db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
+                                                   Outcome.programme_id == programme.id))
 
 
 # What waits for a person --------------------------------------------------------

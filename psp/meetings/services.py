@@ -18,6 +18,8 @@ from sqlalchemy.orm import lazyload
 
 from psp import audit, mail, policy
 from psp.auth.models import Person, User
+from psp.cycles.models import CURRENT, UPCOMING, Cycle, Stage
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
@@ -29,14 +31,6 @@ from psp.spreadsheets import cell
 from psp.timeutil import LONDON, format_datetime, london, utcnow
 
 REMINDER_WINDOW = timedelta(hours=48)
-
-
-class Refused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 
 
 def to_utc(day: date, clock: time) -> datetime | None:
@@ -75,6 +69,39 @@ def upcoming(person: Person, programme: Programme | None = None,
 def past(person: Person, programme: Programme, now: datetime | None = None) -> Select[Meeting]:
     query = select(Meeting).where(Meeting.programme_id == programme.id, Meeting.ends_at < (now or utcnow()))
     return visible(query, person).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+
+
+def get_meeting(meeting_id: int) -> tuple[Programme | None, Meeting | None]:
+    """(programme, meeting) for the meeting id, or (None, None): one query."""
+    row = db.session.execute(select(Meeting, Programme).join(Programme, Programme.id == Meeting.programme_id)
+                             .where(Meeting.id == meeting_id)).first()
+    return (row[1], row[0]) if row else (None, None)
+
+
+def next_meetings(person: Person, programme: Programme, limit: int) -> Sequence[Meeting]:
+    """The soonest meetings the person may see, for the programme page."""
+    return db.session.scalars(upcoming(person, programme).limit(limit)).all()
+
+
+FEED_PAST = timedelta(days=90)
+FEED_SIZE = 500
+
+
+def for_calendar(person: Person, programme: Programme, now: datetime | None = None) -> Sequence[Meeting]:
+    """What a programme's calendar feed holds: meetings from 90 days ago on, which the person may see."""
+    since = (now or utcnow()).replace(hour=0, minute=0) - FEED_PAST
+    return db.session.scalars(visible(select(Meeting).where(
+        Meeting.programme_id == programme.id, Meeting.starts_at >= since), person)
+        .order_by(Meeting.starts_at, Meeting.id).limit(FEED_SIZE)).all()
+
+
+def stages_ahead(programme: Programme) -> Sequence[Row[int, str, int]]:
+    """(id, kind, cycle number) of the current and upcoming stages, which a meeting can be for."""
+    return db.session.execute(select(Stage.id, Stage.kind, Cycle.number)
+                              .join(Cycle, Cycle.id == Stage.cycle_id)
+                              .where(Stage.programme_id == programme.id,
+                                     Stage.status.in_((*CURRENT, UPCOMING)))
+                              .order_by(Cycle.number, Stage.position)).all()
 
 
 def counts(meeting_ids: Collection[int]) -> dict[int, tuple[int, int]]:
@@ -352,7 +379,6 @@ def publish_minutes(person: User, meeting: Meeting, minutes: str) -> None:
     audit.record("meeting.minutes_published" if first else "meeting.minutes_edited", meeting,
                  actor=person)
     db.session.commit()
-
 
 
 BOOKING_COLUMNS = ["Status", "Position", "Name", "Email", "Organisation", "Access needs",

@@ -42,6 +42,11 @@ def deliveries(user_ids: Collection[int]) -> dict[int, dict[str, str]]:
     return found
 
 
+def preferences(person: User) -> dict[str, str]:
+    """{kind: delivery} the person chose; kinds they never chose are left out."""
+    return dict(deliveries([person.id]).get(person.id, {}))
+
+
 def notify(recipients: Iterable[User | str], kind: str, subject: str, template: str, url: str = "",
            attachment: tuple[str, str, str] | None = None,
            chosen: Mapping[int, Mapping[str, str]] | None = None, **context: Any) -> None:

@@ -1,14 +1,16 @@
 """Organisations and their members: each operation commits once."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
@@ -26,18 +28,51 @@ from psp.organisations.models import (
     OrganisationArea,
 )
 from psp.slugs import unique_slug
+
+if TYPE_CHECKING:  # programmes import this module
+    from psp.programmes.models import Participation
 from psp.timeutil import utcnow
 
+# Reading ------------------------------------------------------------------------
 
-class Refused(Exception):
-    """A rule the form cannot express; the message is shown to the person."""
+def directory(area: str = "", kind: str = "", search: str = "") -> Select[Organisation]:
+    """Verified organisations by name, in an area, of a kind, or whose name contains the search."""
+    query = select(Organisation).where(Organisation.status == VERIFIED).order_by(
+        Organisation.name, Organisation.id)
+    if area:
+        query = query.where(select(OrganisationArea.organisation_id).where(
+            OrganisationArea.organisation_id == Organisation.id,
+            OrganisationArea.area == area).exists())
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if search:
+        query = query.where(func.lower(Organisation.name).contains(search.lower(), autoescape=True))
+    return query.options(selectinload(Organisation.areas))
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+
+def waiting_to_be_verified():
+    """Pending organisations, oldest first."""
+    return select(Organisation).where(Organisation.status == PENDING).order_by(
+        Organisation.created_at, Organisation.id).options(selectinload(Organisation.areas))
 
 
+def partnerships(organisation: Organisation) -> "Sequence[Participation]":
+    """The programmes the organisation is an admitted partner of."""
+    from psp.programmes.models import ADMITTED, Participation
 
+    return db.session.scalars(select(Participation).where(
+        Participation.organisation_id == organisation.id, Participation.status == ADMITTED)).all()
+
+
+def members(organisation: Organisation) -> tuple[list[Membership], list[Membership]]:
+    """(requests to join, members) in the order they came."""
+    rows = db.session.scalars(select(Membership).where(
+        Membership.organisation_id == organisation.id,
+        Membership.status.in_([ACTIVE, REQUESTED])).order_by(Membership.created_at, Membership.id)).all()
+    return [m for m in rows if m.status == REQUESTED], [m for m in rows if m.status == ACTIVE]
+
+
+# Changing -----------------------------------------------------------------------
 
 def _charity_number_taken(number: str | None, except_id: int | None = None) -> bool:
     if not number:

@@ -3,13 +3,14 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
@@ -33,12 +34,17 @@ from psp.timeutil import utcnow
 TakePart = tuple[Organisation, Participation | None]
 
 
-class Refused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+def listing() -> Select[Programme]:
+    """Every programme, by title, for the home page."""
+    return select(Programme).order_by(Programme.title, Programme.id)
 
 
+def partners(programme):
+    """The programme's admitted partners, by organisation name, for its page."""
+    return (select(Participation).where(Participation.programme_id == programme.id,
+                                        Participation.status == ADMITTED)
+            .join(Organisation, Organisation.id == Participation.organisation_id)
+            .order_by(Organisation.name, Participation.id))
 
 
 def lead_choices(kind: str) -> Sequence[Row[int, str]]:
@@ -151,8 +157,7 @@ def take_part_choices(person: User, programme: Programme) -> tuple[list[TakePart
     may_ask: list[TakePart] = []
     others: list[TakePart] = []
     for organisation, participation in rows:
-        open_or_in = participation is not None and participation.status in (REQUESTED, ADMITTED)
-        if not open_or_in and policy.can_ask_to_take_part(person, programme, organisation):
+        if policy.can_put_forward(person, programme, organisation, participation):
             may_ask.append((organisation, participation))
         else:
             others.append((organisation, participation))
@@ -244,7 +249,7 @@ def verify_and_decide(person: User, participation: Participation, admit: bool,
             organisation_services.mark_verified(person, organisation)
         else:
             organisation_services.mark_rejected(person, organisation, reason)
-    except (Refused, organisation_services.Refused) as refusal:
+    except Refused as refusal:
         db.session.rollback()
         raise Refused(str(refusal)) from None
     url = (_external("programmes.show", slug=programme.slug) if admit

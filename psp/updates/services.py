@@ -27,6 +27,18 @@ def visible(person: Person, programme: Programme) -> Select[Update]:
     return query.order_by(Update.posted_at.desc(), Update.id.desc())
 
 
+def get_update(update_id: int) -> tuple[Programme | None, Update | None]:
+    """(programme, update) for the update id, or (None, None): one query."""
+    row = db.session.execute(select(Update, Programme).join(Programme, Programme.id == Update.programme_id)
+                             .where(Update.id == update_id)).first()
+    return (row[1], row[0]) if row else (None, None)
+
+
+def latest(person: Person, programme: Programme, limit: int) -> Sequence[Update]:
+    """The newest updates the person may see, for the programme page and the feed."""
+    return db.session.scalars(visible(person, programme).limit(limit)).all()
+
+
 def post(person: User, programme: Programme, title: str, body: str, audience: str,
          update: Update | None = None) -> Update:
     """A new update (update is None) or a change to one."""
