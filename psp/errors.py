@@ -1,5 +1,7 @@
 """The two ways a service says no, shared by every domain so routes handle them alike."""
 
+from typing import Any
+
 
 class Refused(Exception):
     """A rule the form cannot express; the message is shown to the person.
@@ -8,7 +10,7 @@ class Refused(Exception):
     without one, the route shows it as a flash message.
     """
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -17,6 +19,6 @@ class Stale(Exception):
     """The record changed since the person opened the page; ``record`` is how it is now,
     so the page can be drawn again against the current version and nothing typed is lost."""
 
-    def __init__(self, record):
+    def __init__(self, record: Any) -> None:
         super().__init__(f"This {type(record).__name__.lower()} changed since you opened it")
         self.record = record

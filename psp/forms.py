@@ -3,13 +3,16 @@
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
+
+if TYPE_CHECKING:
+    from psp.errors import Refused
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -113,6 +116,6 @@ class DateRequired:
             raise StopValidation(self.message)
 
 
-def refuse_on(form, refusal):
+def refuse_on(form: Form, refusal: "Refused") -> None:
     """Show a service's refusal on the form field it names, as if the form had found it."""
-    form[refusal.field].errors = [str(refusal)]
+    form[refusal.field or ""].errors = [str(refusal)]

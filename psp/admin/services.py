@@ -1,7 +1,9 @@
 """What site admins read: accounts to manage and the audit log. Changes to accounts are
 psp.auth.services'."""
 
-from sqlalchemy import func, or_, select
+from collections.abc import Sequence
+
+from sqlalchemy import Row, Select, func, or_, select
 
 from psp.audit import AuditEntry
 from psp.auth.models import User
@@ -10,7 +12,7 @@ from psp.extensions import db
 AUDIT_PAGE = 50
 
 
-def people(search=""):
+def people(search: str = "") -> Select[User]:
     """Every account, or those whose name or email contains the search, oldest first."""
     query = select(User).order_by(User.id)
     if search:
@@ -20,7 +22,8 @@ def people(search=""):
     return query
 
 
-def audit_entries(person="", record_type="", record_id=None, before=None):
+def audit_entries(person: str = "", record_type: str = "", record_id: int | None = None,
+                  before: int | None = None) -> tuple[Sequence[Row[AuditEntry, User]], int | None]:
     """A page of the log, newest first, paged by id (keyset) because the log only grows.
 
     Returns (entry, actor) rows and the id to pass as ``before`` for the next page, or None.
@@ -40,6 +43,6 @@ def audit_entries(person="", record_type="", record_id=None, before=None):
     return rows[:AUDIT_PAGE], older
 
 
-def record_types():
-    return sorted(db.session.scalars(select(AuditEntry.target_type).distinct()
-                                     .where(AuditEntry.target_type.is_not(None))).all())
+def record_types() -> list[str]:
+    return sorted(kind for kind in db.session.scalars(select(AuditEntry.target_type).distinct()
+                                                      .where(AuditEntry.target_type.is_not(None))) if kind)

@@ -1,13 +1,16 @@
 """What belongs to no one domain: whether the database answers, and a person's work across them."""
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from psp.auth.models import User
 from psp.extensions import db
 from psp.pagination import paginate
 
 
-def database_answers():
+def database_answers() -> bool:
     """For the health check: True when a trivial query runs; the failed transaction is ended."""
     try:
         db.session.execute(text("SELECT 1"))
@@ -17,7 +20,7 @@ def database_answers():
     return True
 
 
-def my_work(person, raw_page=None, raw_views_page=None):
+def my_work(person: User, raw_page: str | None = None, raw_views_page: str | None = None) -> dict[str, Any]:
     """Everything waiting for the person, whatever programmes they are in: a fixed number of queries."""
     from psp.contributions import services as views
     from psp.cycles import services as cycles

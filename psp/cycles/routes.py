@@ -1,5 +1,8 @@
 """Stage pages, transitions and what a stage holds. Rules live in services and policy."""
 
+from datetime import date
+from typing import Any, cast
+
 from flask import flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
@@ -164,7 +167,7 @@ def _save_action(programme, stage, action, allowed):
         return _page("action", _failed(form), conflict=None, **page)
     try:
         services.save_action(me(), programme, stage, action, form.title.data,
-                             int(form.organisation.data), form.due_on.data)
+                             int(form.organisation.data), cast(date, form.due_on.data))  # DateRequired
     except Refused as refusal:
         refuse_on(form, refusal)
         return _page("action", 400, conflict=None, **page)
@@ -219,7 +222,7 @@ def action_status(slug, action_id):
 
 
 # Decisions and questions: {model: (form, how to find one in a programme, the fields saved)}
-ITEMS = {
+ITEMS: dict[type[Decision] | type[Question], tuple[Any, Any, tuple[str, ...]]] = {
     Decision: (DecisionForm, services.get_decision, ("title", "detail", "partners_only")),
     Question: (QuestionForm, services.get_question, ("text", "detail", "partners_only")),
 }

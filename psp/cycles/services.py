@@ -458,11 +458,11 @@ def get_question(programme: Programme, question_id: int) -> Question | None:
         Question.id == question_id, Stage.programme_id == programme.id))
 
 
-def get_stage(stage_id):
+def get_stage(stage_id: int) -> Stage | None:
     return db.session.get(Stage, stage_id)
 
 
-def get_outcome(programme, outcome_id):
+def get_outcome(programme: Programme, outcome_id: int) -> Outcome | None:
     return db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
                                                    Outcome.programme_id == programme.id))
 

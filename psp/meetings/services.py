@@ -33,8 +33,10 @@ from psp.timeutil import LONDON, format_datetime, london, utcnow
 REMINDER_WINDOW = timedelta(hours=48)
 
 
-def to_utc(day: date, clock: time) -> datetime | None:
-    """A London wall-clock time as naive UTC; None when the clocks skip that time."""
+def to_utc(day: date, clock: time | None) -> datetime | None:
+    """A London wall-clock time as naive UTC; None without a time or when the clocks skip it."""
+    if clock is None:
+        return None
     local = datetime.combine(day, clock).replace(tzinfo=LONDON)
     as_utc = local.astimezone(UTC)
     if as_utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):

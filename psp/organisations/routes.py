@@ -16,8 +16,8 @@ from psp.places import AREAS, ORGANISATION_KINDS
 @bp.get("")
 def directory():
     """Verified organisations, filtered by area and kind, searched by name."""
-    area = request.args.get("area") if request.args.get("area") in AREAS else ""
-    kind = request.args.get("kind") if request.args.get("kind") in ORGANISATION_KINDS else ""
+    area, kind = request.args.get("area", ""), request.args.get("kind", "")
+    area, kind = (area if area in AREAS else ""), (kind if kind in ORGANISATION_KINDS else "")
     search = search_text(request.args.get("q"))
     page = paginate(services.directory(area, kind, search), request.args.get("page"))
     return render_template("organisations/directory.html", page=page, area=area, kind=kind,

@@ -50,7 +50,7 @@ def directory(area: str = "", kind: str = "", search: str = "") -> Select[Organi
     return query.options(selectinload(Organisation.areas))
 
 
-def waiting_to_be_verified():
+def waiting_to_be_verified() -> Select[Organisation]:
     """Pending organisations, oldest first."""
     return select(Organisation).where(Organisation.status == PENDING).order_by(
         Organisation.created_at, Organisation.id).options(selectinload(Organisation.areas))

@@ -31,9 +31,9 @@ def new():
     policy.require(policy.can_create_programme(current_user))
     form = ProgrammeForm()
     form.lead_body.choices = choices(
-        [("", "Select a public body")] + services.lead_choices("public-body"))
+        [("", "Select a public body"), *services.lead_choices("public-body")])
     form.lead_interface.choices = choices(
-        [("", "Select a third-sector interface")] + services.lead_choices("third-sector-interface"))
+        [("", "Select a third-sector interface"), *services.lead_choices("third-sector-interface")])
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("programmes/new.html", form=form), status
@@ -102,6 +102,8 @@ def take_part(slug):
         policy.require(policy.can_put_forward(current_user, programme, organisation, participation))
     if not form.validate_on_submit():
         return _take_part_page(programme, form, may_ask, others, 400 if form.is_submitted() else 200)
+    if organisation is None:  # a valid form names one of theirs, checked above
+        abort(403)
     try:
         services.ask_to_take_part(me(), programme, organisation)
     except Refused as refusal:

@@ -39,7 +39,7 @@ def listing() -> Select[Programme]:
     return select(Programme).order_by(Programme.title, Programme.id)
 
 
-def partners(programme):
+def partners(programme: Programme) -> Select[Participation]:
     """The programme's admitted partners, by organisation name, for its page."""
     return (select(Participation).where(Participation.programme_id == programme.id,
                                         Participation.status == ADMITTED)

@@ -77,6 +77,13 @@ def test_can_ask_to_join(check):
     ], organisation)
 
 
+def test_is_asking_to_join(check):
+    check([
+        ("partner",              {"asker"}),      # asked, not yet decided
+        ("other",                NOBODY),
+    ], organisation)
+
+
 def test_can_manage_members(check):
     check([
         ("partner",              {"organisation_admin"}),

@@ -85,6 +85,28 @@ def test_can_verify_and_admit(check):
     ], programme)
 
 
+def _put_forward(scene, record):
+    """"<organisation> [<status of its request to this programme>]"; "none" is no organisation."""
+    from psp.programmes.models import Participation
+
+    key, *request = record.split()
+    organisation = None if key == "none" else scene.organisation(key)
+    participation = Participation(status=request[0]) if request else None
+    return scene.programme(), organisation, participation
+
+
+def test_can_put_forward(check):
+    check([
+        # organisation, its request here        who may put it forward now
+        ("asking",                              {"bystander"}),
+        ("asking declined",                     {"bystander"}),   # may ask again
+        ("asking requested",                    NOBODY),          # already asking
+        ("asking admitted",                     NOBODY),          # already a partner
+        ("pending",                             {"pending_member"}),
+        ("none",                                NOBODY),
+    ], _put_forward)
+
+
 def test_can_manage_meetings(check):
     check([
         ("here",           {"coordinator"}),

@@ -39,6 +39,26 @@ def test_can_edit_view(check):
     ], view)
 
 
+def test_can_open_view_form(check):
+    check([
+        # view                               who may open its form (answered: to be told why not)
+        ("draft",                            PARTNERS),
+        ("received",                         PARTNERS),
+        ("under_consideration",              PARTNERS),
+        ("taken_forward",                    PARTNERS),
+        ("draft other",                      NOBODY),       # not a partner here: no form at all
+        ("taken_forward other",              {"other_member"}),
+    ], view)
+
+
+def test_can_see_view_author(check):
+    check([
+        ("received",                         PARTNERS | LEADS),
+        ("received other",                   LEADS | {"other_member"}),
+        ("review: received",                 PARTNERS | LEADS),
+    ], view)
+
+
 def test_can_answer_view(check):
     check([
         ("received",                         LEADS),
