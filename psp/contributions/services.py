@@ -5,8 +5,6 @@ here, so lists, search, CSV and pages cannot disagree. Each operation commits on
 edits and answers lock the view's row and compare the version the person saw.
 """
 
-import csv
-import io
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, cast
@@ -42,7 +40,7 @@ from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 from psp.pagination import Page, paginate
 from psp.places import AREAS
 from psp.programmes.models import ADMITTED, Participation, Programme
-from psp.spreadsheets import cell
+from psp.spreadsheets import CsvText
 from psp.timeutil import utcnow
 
 CSV_BATCH = 1000
@@ -527,17 +525,9 @@ CSV_HEADER = ["View", "Submitted (UTC)", "Organisation", "Cycle", "Stage", "Ques
 
 def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterator[str]:
     """The views this person may see, in batches, so a large programme streams in constant memory."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-
-    def flush() -> str:
-        text = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield flush()
+    text = CsvText()
+    text.row(CSV_HEADER)
+    yield text.take()
     query = filtered(visible(person, programme), filters)
     after = None
     while True:
@@ -554,14 +544,14 @@ def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterato
             Question.id.in_({c.question_id for c in batch if c.question_id}))).all())
         for c in batch:
             response = answers.get(c.id)
-            writer.writerow([cell(v) for v in (
+            text.row([
                 c.id, c.submitted_at.strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
                 c.organisation.name, c.stage.cycle.number, c.stage.name, questions.get(c.question_id, ""),
                 c.title, c.body, "; ".join(labels[c.id][0]), "; ".join(labels[c.id][1]),
                 "All partners" if c.is_shared else "Leads only", c.status_name,
                 response.text if response else "", response.reason if response else "",
-                c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else "")])
-        yield flush()
+                c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else ""])
+        yield text.take()
         after = ids[-1]
         db.session.expunge_all()
 

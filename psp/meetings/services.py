@@ -5,8 +5,6 @@ SQLite each writing request already holds the write lock from BEGIN IMMEDIATE),
 so capacity is counted and changed by one request at a time and never exceeded.
 """
 
-import csv
-import io
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -27,7 +25,7 @@ from psp.meetings.models import BOOKED, CANCELLED, PUBLIC, SCHEDULED, WAITING, B
 from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership
 from psp.programmes.models import ADMITTED, Participation, Programme
-from psp.spreadsheets import cell
+from psp.spreadsheets import CsvText
 from psp.timeutil import LONDON, format_datetime, london, utcnow
 
 REMINDER_WINDOW = timedelta(hours=48)
@@ -406,12 +404,11 @@ def _booking_rows(bookings: Iterable[Booking]) -> Iterator[tuple[Booking, list[o
 
 
 def bookings_csv(meeting: Meeting) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(BOOKING_COLUMNS)
+    text = CsvText()
+    text.row(BOOKING_COLUMNS)
     for _, cells in _booking_rows(bookings(meeting)):
-        writer.writerow([cell(v) for v in cells])
-    return out.getvalue()
+        text.row(cells)
+    return text.take()
 
 
 def programme_bookings_csv(programme: Programme) -> Iterator[str]:
@@ -420,17 +417,9 @@ def programme_bookings_csv(programme: Programme) -> Iterator[str]:
     Two queries whatever the size: the meetings, then the bookings streamed from one cursor in
     batches, so a large programme downloads in constant memory.
     """
-    out = io.StringIO()
-    writer = csv.writer(out)
-
-    def flush() -> str:
-        text = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return text
-
-    writer.writerow(["Meeting", "Starts (UK time)", "Venue", "Meeting cancelled", *BOOKING_COLUMNS])
-    yield flush()
+    text = CsvText()
+    text.row(["Meeting", "Starts (UK time)", "Venue", "Meeting cancelled", *BOOKING_COLUMNS])
+    yield text.take()
     of_programme = Meeting.programme_id == programme.id
     meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(of_programme))}
     in_list_order = case({BOOKED: 0, WAITING: 1}, value=Booking.status, else_=2)
@@ -439,13 +428,12 @@ def programme_bookings_csv(programme: Programme) -> Iterator[str]:
               .execution_options(yield_per=CSV_BATCH))
     for count, (booking, cells) in enumerate(_booking_rows(db.session.scalars(listed)), start=1):
         meeting = meetings[booking.meeting_id]
-        writer.writerow([cell(v) for v in (
-            meeting.title, london(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
-            meeting.venue or ("Online" if meeting.online_link else ""),
-            "Yes" if meeting.is_cancelled else "No", *cells)])
+        text.row([meeting.title, london(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+                  meeting.venue or ("Online" if meeting.online_link else ""),
+                  "Yes" if meeting.is_cancelled else "No", *cells])
         if count % CSV_BATCH == 0:
-            yield flush()
-    yield flush()
+            yield text.take()
+    yield text.take()
 
 
 # Reminders -----------------------------------------------------------------------

@@ -4,8 +4,6 @@ An organisation has taken part when, in the programme (or the chosen stage), it 
 place, attended a meeting, or gave a view. Its areas and kind come from its profile.
 """
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -19,7 +17,7 @@ from psp.meetings.models import BOOKED, Booking, Meeting
 from psp.organisations.models import Organisation, OrganisationArea
 from psp.places import AREAS, ORGANISATION_KINDS
 from psp.programmes.models import Programme, ProgrammeArea
-from psp.spreadsheets import cell
+from psp.spreadsheets import CsvText
 
 ACTIVITIES = {"booked": "Booked a place", "attended": "Attended", "views": "Gave views"}
 LEAD_KINDS = ("public-body", "third-sector-interface")   # leads, not the partners we reach
@@ -122,19 +120,18 @@ TABLES = {   # the name in the address -> what the table is, said after "Downloa
 
 def table_csv(found: Report, table: str) -> str:
     """One of the report's tables as CSV, with the same figures and gaps as the page."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    text = CsvText()
     if table == "communities":
-        writer.writerow(["Community", "Views", "Gap"])
+        text.row(["Community", "Views", "Gap"])
         rows: list[tuple[object, ...]] = [(label, views, views == 0) for _, label, views in found.communities]
     else:
-        writer.writerow(["Area" if table == "areas" else "Kind", *ACTIVITIES.values(), "Took part in any way",
-                         "Gap"])
+        text.row(["Area" if table == "areas" else "Kind", *ACTIVITIES.values(), "Took part in any way",
+                  "Gap"])
         rows = [(r.label, *(r.counts[a] for a in ACTIVITIES), r.any, r.is_gap)
                 for r in (found.areas if table == "areas" else found.kinds)]
     for *values, gap in rows:
-        writer.writerow([cell(v) for v in (*values, "Yes" if gap else "No")])
-    return out.getvalue()
+        text.row([*values, "Yes" if gap else "No"])
+    return text.take()
 
 
 # Charts ------------------------------------------------------------------------------
