@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 
 class Refused(Exception):
     """A rule the form cannot express; the message is shown to the person.
@@ -22,3 +24,15 @@ class Stale(Exception):
     def __init__(self, record: Any) -> None:
         super().__init__(f"This {type(record).__name__.lower()} changed since you opened it")
         self.record = record
+
+
+def commit_or_refuse(message: str, field: str | None = None) -> None:
+    """Commit the service's unit of work; when a unique key refuses it because someone did the
+    same a moment ago, roll back and say so, on the field the person would change."""
+    from psp.extensions import db
+
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused(message, field) from None

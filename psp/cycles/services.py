@@ -39,7 +39,7 @@ from psp.cycles.models import (
     Stage,
     StageTransition,
 )
-from psp.errors import Refused, Stale
+from psp.errors import Refused, Stale, commit_or_refuse
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import deliveries, notify
@@ -330,12 +330,7 @@ def record_measure(person: User, stage: Stage, outcome: Outcome, measure: str, n
     db.session.flush()
     audit.record("outcome.measured", row, actor=person, outcome_id=outcome.id, stage_id=stage.id,
                  measure=measure)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Refused("Someone recorded this measure a moment ago: check it and try again",
-                      field="measure") from None
+    commit_or_refuse("Someone recorded this measure a moment ago: check it and try again", "measure")
 
 
 def set_reframed_need(person: User, stage: Stage, need: str) -> None:

@@ -11,13 +11,12 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, case, func, or_, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from psp import audit, mail, policy
 from psp.auth.models import Person, User
 from psp.cycles.models import CURRENT, UPCOMING, Cycle, Stage
-from psp.errors import Refused
+from psp.errors import Refused, commit_or_refuse
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
@@ -287,12 +286,8 @@ def book(person: User, programme: Programme, meeting: Meeting, needs: Sequence[s
                attachment=_ics(meeting, programme, booking) if status == BOOKED else None,
                booking=booking, meeting=meeting, programme=programme, position=position,
                when=format_datetime(meeting.starts_at), url=_external("meetings.show", meeting_id=meeting.id))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same person, twice at once: the first request won
-        db.session.rollback()
-        raise Refused("You have already booked this meeting or are on its waiting list",
-                      field="access_needs") from None
+    # The same person, twice at once: the first request won.
+    commit_or_refuse("You have already booked this meeting or are on its waiting list", "access_needs")
     return booking, position
 
 

@@ -5,12 +5,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
-from psp.errors import Refused
+from psp.errors import Refused, commit_or_refuse
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
@@ -123,12 +122,7 @@ def update_organisation(person: User, organisation: Organisation, data: Mapping[
 
 def _commit_or_refuse() -> None:
     """The unique index has the last word when two people register the same number at once."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Refused("An organisation with this charity number is already registered",
-                      field="charity_number") from None
+    commit_or_refuse("An organisation with this charity number is already registered", "charity_number")
 
 
 def _admin_emails(organisation: Organisation) -> Sequence[str]:

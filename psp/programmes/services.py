@@ -5,12 +5,11 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
-from psp.errors import Refused
+from psp.errors import Refused, commit_or_refuse
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
@@ -108,11 +107,7 @@ def appoint(person: User, programme: Programme, email: str, role: str) -> str:
                    "mail/role_invitation.txt", programme=programme, role_name=role_name,
                    url=_external("auth.register"))
         result = f"We have emailed an invitation to {email}. The role is theirs when they register."
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Refused("That person was appointed a moment ago", field="email") from None
+    commit_or_refuse("That person was appointed a moment ago", "email")
     return result
 
 
@@ -187,11 +182,7 @@ def ask_to_take_part(person: User, programme: Programme, organisation: Organisat
         mail.queue(coordinator.email, f"{organisation.name} asks to join {programme.title}",
                    template, organisation=organisation, programme=programme,
                    url=_external("programmes.requests", slug=programme.slug))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Refused(f"{organisation.name} has already asked", field="organisation") from None
+    commit_or_refuse(f"{organisation.name} has already asked", "organisation")
 
 
 def _coordinators(programme: Programme) -> Sequence[User]:
