@@ -25,10 +25,11 @@ def or_404(record):
     return record
 
 
-def programme_or_404(slug):
+def programme_or_404(slug, *options):
+    """``options``: loader options for what the page shows of the programme beyond its columns."""
     from psp.programmes.models import Programme
 
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+    return db.first_or_404(select(Programme).where(Programme.slug == slug).options(*options))
 
 
 def account_or_404(user_id):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import url_for
 from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit
@@ -88,18 +88,21 @@ def _move(stage, to_status, actor, reason=""):
 
 def find_stage(programme, number, kind):
     return db.session.scalar(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind))
+        Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind)
+        .options(contains_eager(Stage.cycle)))
 
 
 def current_stage(programme):
     return db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
-                                                 Stage.status.in_(CURRENT)))
+                                                 Stage.status.in_(CURRENT))
+                             .options(joinedload(Stage.cycle)))
 
 
 def all_stages(programme):
-    """Every stage of every cycle, for the timeline: one query."""
+    """Every stage of every cycle, with its cycle, for the timeline: one query."""
     return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
+        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)
+        .options(contains_eager(Stage.cycle))).all()
 
 
 def _locked(stage):
@@ -118,7 +121,8 @@ def _commit_transition(stage):
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        raise Stale(db.session.get(Stage, stage.id, populate_existing=True)) from None
+        raise Stale(db.session.get(Stage, stage.id, populate_existing=True,
+                                   options=[joinedload(Stage.cycle)])) from None
 
 
 # Transitions --------------------------------------------------------------------
@@ -383,14 +387,10 @@ def progress(stage):
     return Progress(counts, decisions)
 
 
-def _without_owner_areas(query):
-    """Lists of actions show the owner's name; its areas would cost a query per page."""
-    return query.options(defaultload(Action.organisation).lazyload(Organisation.areas))
-
-
 def actions_query(stage):
-    return _without_owner_areas(select(Action).where(_stage_actions(stage))
-                                .order_by(Action.due_on, Action.id))
+    """The stage's actions with their owners, whose names the list shows."""
+    return (select(Action).where(_stage_actions(stage)).order_by(Action.due_on, Action.id)
+            .options(joinedload(Action.organisation)))
 
 
 def stage_names(cycle_id):
@@ -414,8 +414,9 @@ def questions(stage, include_partner_items):
 
 
 def history(stage):
+    """The stage's transitions, oldest first, with who made each."""
     return db.session.scalars(select(StageTransition).where(StageTransition.stage_id == stage.id)
-                              .order_by(StageTransition.id)).all()
+                              .order_by(StageTransition.id).options(joinedload(StageTransition.actor))).all()
 
 
 def outcomes_with_measures(programme, stage=None):
@@ -433,8 +434,11 @@ def outcomes_with_measures(programme, stage=None):
 
 
 def get_action(programme, action_id):
+    """The action with its cycle, owner and where it was planned, which its pages show."""
     return db.session.scalar(select(Action).join(Cycle, Cycle.id == Action.cycle_id).where(
-        Action.id == action_id, Cycle.programme_id == programme.id))
+        Action.id == action_id, Cycle.programme_id == programme.id)
+        .options(contains_eager(Action.cycle), joinedload(Action.organisation),
+                 joinedload(Action.planned_in)))
 
 
 def get_decision(programme, decision_id):
@@ -448,7 +452,7 @@ def get_question(programme, question_id):
 
 
 def get_stage(stage_id):
-    return db.session.get(Stage, stage_id)
+    return db.session.get(Stage, stage_id, options=[joinedload(Stage.cycle)])
 
 
 def get_outcome(programme, outcome_id):
@@ -466,7 +470,8 @@ def stages_waiting(person, role, status):
         Programme, Programme.id == Stage.programme_id).join(
         ProgrammeRole, (ProgrammeRole.programme_id == Stage.programme_id)
         & (ProgrammeRole.user_id == person.id) & (ProgrammeRole.role == role)).where(
-        Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)).all()
+        Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)
+        .options(joinedload(Stage.cycle))).all()
 
 
 def _my_organisations(person):
@@ -477,11 +482,11 @@ def _my_organisations(person):
 def my_actions_query(person):
     """Every open action of the person's organisations in a cycle still running: overdue first,
     then by due date, then any without a date."""
-    return _without_owner_areas(
-        select(Action).join(Cycle, Cycle.id == Action.cycle_id)
-        .where(Action.organisation_id.in_(_my_organisations(person)), Action.status != DONE,
-               Cycle.closed_at.is_(None))
-        .order_by(Action.due_on.asc().nulls_last(), Action.id))
+    return (select(Action).join(Cycle, Cycle.id == Action.cycle_id)
+            .where(Action.organisation_id.in_(_my_organisations(person)), Action.status != DONE,
+                   Cycle.closed_at.is_(None))
+            .order_by(Action.due_on.asc().nulls_last(), Action.id)
+            .options(contains_eager(Action.cycle), joinedload(Action.organisation)))
 
 
 MY_QUESTIONS = 50
@@ -505,7 +510,7 @@ def my_open_questions(person):
         .join(Programme, Programme.id == Stage.programme_id)
         .where(Stage.status.in_(CURRENT), Stage.programme_id.in_(select(partner_orgs.c.programme_id)),
                ~answered.exists())
-        .order_by(Question.id).limit(MY_QUESTIONS)).all()
+        .order_by(Question.id).limit(MY_QUESTIONS).options(joinedload(Stage.cycle))).all()
 
 
 def programme_names(programme_ids):

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
@@ -54,14 +54,16 @@ def partnerships(organisation):
     from psp.programmes.models import ADMITTED, Participation
 
     return db.session.scalars(select(Participation).where(
-        Participation.organisation_id == organisation.id, Participation.status == ADMITTED)).all()
+        Participation.organisation_id == organisation.id, Participation.status == ADMITTED)
+        .options(joinedload(Participation.programme))).all()
 
 
 def members(organisation):
     """(requests to join, members) in the order they came."""
     rows = db.session.scalars(select(Membership).where(
         Membership.organisation_id == organisation.id,
-        Membership.status.in_([ACTIVE, REQUESTED])).order_by(Membership.created_at, Membership.id)).all()
+        Membership.status.in_([ACTIVE, REQUESTED])).order_by(Membership.created_at, Membership.id)
+        .options(joinedload(Membership.user))).all()
     return [m for m in rows if m.status == REQUESTED], [m for m in rows if m.status == ACTIVE]
 
 
@@ -204,7 +206,8 @@ def ask_to_join(person, organisation):
 
 def get_membership(organisation, membership_id):
     return db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.organisation_id == organisation.id))
+        Membership.id == membership_id, Membership.organisation_id == organisation.id)
+        .options(joinedload(Membership.user)))
 
 
 def decide_membership(person, membership, accept):

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
@@ -27,6 +27,12 @@ from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 
 
+def shown():
+    """Loader options for a programme's own page: its two leads and its areas."""
+    return (joinedload(Programme.lead_body), joinedload(Programme.lead_interface),
+            selectinload(Programme.areas))
+
+
 def listing():
     """Every programme, by title, for the home page."""
     return select(Programme).order_by(Programme.title, Programme.id)
@@ -37,7 +43,8 @@ def partners(programme):
     return (select(Participation).where(Participation.programme_id == programme.id,
                                         Participation.status == ADMITTED)
             .join(Organisation, Organisation.id == Participation.organisation_id)
-            .order_by(Organisation.name, Participation.id))
+            .order_by(Organisation.name, Participation.id)
+            .options(contains_eager(Participation.organisation)))
 
 
 def lead_choices(kind):
@@ -128,7 +135,8 @@ def grant_invitations(user):
 
 def roles_and_invitations(programme):
     roles = db.session.scalars(select(ProgrammeRole).where(
-        ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)).all()
+        ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)
+        .options(joinedload(ProgrammeRole.user))).all()
     invitations = db.session.scalars(select(RoleInvitation).where(
         RoleInvitation.programme_id == programme.id, RoleInvitation.accepted_at.is_(None))
         .order_by(RoleInvitation.id)).all()
@@ -203,7 +211,8 @@ def open_requests(programme, limit=100):
 
 def get_request(programme, participation_id):
     return db.session.scalar(select(Participation).where(
-        Participation.id == participation_id, Participation.programme_id == programme.id))
+        Participation.id == participation_id, Participation.programme_id == programme.id)
+        .options(joinedload(Participation.organisation), joinedload(Participation.programme)))
 
 
 def decide(person, participation, admit, reason=None):
