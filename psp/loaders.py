@@ -6,7 +6,7 @@ Each domain's package loads its routes, which load this module: so this module
 imports the domains only inside its functions.
 """
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -38,10 +38,11 @@ def or_404(record: T | None) -> T:
     return record
 
 
-def programme_or_404(slug: str) -> "Programme":
+def programme_or_404(slug: str, *options: Any) -> "Programme":
+    """``options``: loader options for what the page shows of the programme beyond its columns."""
     from psp.programmes.models import Programme
 
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+    return db.first_or_404(select(Programme).where(Programme.slug == slug).options(*options))
 
 
 def account_or_404(user_id: int) -> "User":

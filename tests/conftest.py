@@ -280,8 +280,11 @@ class QueryCounter:
 
 @pytest.fixture
 def count_queries(app):
-    """count_queries(callable) -> (result, number of SQL statements it ran)."""
+    """count_queries(callable) -> (result, number of SQL statements it ran). A lazy load while
+    it runs fails the test (tests/raiseload.py): a counted page says what it loads."""
     from sqlalchemy import event
+
+    from tests.raiseload import raising_on_lazy_loads
 
     def run(action):
         counter = QueryCounter()
@@ -289,7 +292,8 @@ def count_queries(app):
             engine = db.engine
         event.listen(engine, "before_cursor_execute", counter)
         try:
-            result = action()
+            with raising_on_lazy_loads():
+                result = action()
         finally:
             event.remove(engine, "before_cursor_execute", counter)
         return result, counter.count

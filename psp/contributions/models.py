@@ -71,9 +71,9 @@ class Contribution(Model):
     days_to_answer: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    organisation = relationship("Organisation", lazy="joined", innerjoin=True)
-    stage = relationship("Stage", lazy="joined", innerjoin=True)
-    author = relationship("User", lazy="select")
+    organisation = relationship("Organisation", innerjoin=True)
+    stage = relationship("Stage", innerjoin=True)
+    author = relationship("User")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -28,7 +28,7 @@ def _filters():
 def index(slug):
     programme = programme_or_404(slug)
     filters = _filters()
-    query = services.filtered(services.visible(current_user, programme), filters)
+    query = services.listed(current_user, programme, filters)
     page = keyset(query, services.Contribution.id, request.args.get("after"), request.args.get("before"))
     partner_items = policy.can_see_partner_items(current_user, programme)
     return render_template(

@@ -7,9 +7,10 @@ edits and answers lock the view's row and compare the version the person saw.
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import Row, Select, Table, case, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit, policy
@@ -57,12 +58,31 @@ def visible(person: Person, programme: Programme) -> Select[Contribution]:
                                       policy.visible_views(person, programme))
 
 
+def _beside_each() -> tuple[Any, Any]:
+    """What every page of views shows beside each: its organisation, and its stage and cycle."""
+    return joinedload(Contribution.organisation), joinedload(Contribution.stage).joinedload(Stage.cycle)
+
+
+Query = TypeVar("Query", bound=Select)
+
+
+def shown(query: Query) -> Query:
+    """A query of views that loads what is shown beside each."""
+    return query.options(*_beside_each())
+
+
+def listed(person: Person, programme: Programme, filters: "Filters") -> Select[Contribution]:
+    """The views the person may see in the programme, filtered, for the list."""
+    return shown(filtered(visible(person, programme), filters))
+
+
 def get_visible(person: Person,
                 contribution_id: int) -> tuple[Programme, Contribution] | tuple[None, None]:
     """The view and its programme, or (None, None) when it does not exist for this person."""
-    row = db.session.execute(select(Contribution, Programme)
-                             .join(Programme, Programme.id == Contribution.programme_id)
-                             .where(Contribution.id == contribution_id)).first()
+    row = db.session.execute(shown(select(Contribution, Programme)
+                                   .join(Programme, Programme.id == Contribution.programme_id)
+                                   .where(Contribution.id == contribution_id)
+                                   .options(joinedload(Contribution.author)))).first()
     if row is None:
         return None, None
     contribution, programme = row
@@ -173,11 +193,13 @@ def shaped(person: Person, programme: Programme,
         return actions, decisions
     for link, action in db.session.execute(
             select(ContributionAction, Action).join(Action, Action.id == ContributionAction.action_id)
-            .where(ContributionAction.contribution_id.in_(ids)).order_by(Action.id)):
+            .where(ContributionAction.contribution_id.in_(ids)).order_by(Action.id)
+            .options(joinedload(Action.cycle), joinedload(Action.organisation))):
         actions[link.contribution_id].append(action)
     query = (select(ContributionDecision, Decision)
              .join(Decision, Decision.id == ContributionDecision.decision_id)
-             .where(ContributionDecision.contribution_id.in_(ids)).order_by(Decision.id))
+             .where(ContributionDecision.contribution_id.in_(ids)).order_by(Decision.id)
+             .options(joinedload(Decision.stage).joinedload(Stage.cycle)))
     if not policy.can_see_partner_items(person, programme):
         query = query.where(Decision.partners_only.is_(False))
     for decision_link, decision in db.session.execute(query):
@@ -246,7 +268,7 @@ def stages_so_far(programme: Programme) -> Sequence[Stage]:
     """The current stage and the ones before it, newest first: the stages a view can be on."""
     return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
         Stage.programme_id == programme.id, Stage.status.in_((*CURRENT, SIGNED_OFF)))
-        .order_by(Cycle.number.desc(), Stage.position.desc())).all()
+        .order_by(Cycle.number.desc(), Stage.position.desc()).options(contains_eager(Stage.cycle))).all()
 
 
 def programme_questions(programme: Programme, include_partner_items: bool) -> Sequence[Question]:
@@ -365,7 +387,7 @@ def give(person: User, programme: Programme, data: Mapping[str, Any], submit: bo
 
 
 def _locked(contribution: Contribution) -> Contribution:
-    return db.session.scalars(select(Contribution).where(Contribution.id == contribution.id)
+    return db.session.scalars(shown(select(Contribution).where(Contribution.id == contribution.id))
                               .with_for_update(of=Contribution)
                               .execution_options(populate_existing=True)).one()
 
@@ -380,7 +402,8 @@ def _commit(contribution: Contribution) -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Stale(db.session.get_one(Contribution, contribution.id, populate_existing=True)) from None
+        raise Stale(db.session.get_one(Contribution, contribution.id, populate_existing=True,
+                                       options=_beside_each())) from None
 
 
 def update(person: User, programme: Programme, contribution: Contribution, seen_version: str | int | None,
@@ -502,18 +525,18 @@ def answering(programme: Programme) -> Answering:
 
 def my_drafts(person: User, limit: int = 50) -> Sequence[Contribution]:
     """Drafts the person started and has not submitted, newest first."""
-    return db.session.scalars(select(Contribution).where(
+    return db.session.scalars(shown(select(Contribution).where(
         Contribution.author_id == person.id, Contribution.status == DRAFT)
-        .order_by(Contribution.updated_at.desc(), Contribution.id.desc()).limit(limit)).all()
+        .order_by(Contribution.updated_at.desc(), Contribution.id.desc()).limit(limit))).all()
 
 
 def waiting_query(person: User) -> Select[Contribution]:
     """Views waiting for an answer in the programmes this person leads, oldest first."""
     led = [programme_id for programme_id, role in policy.holdings(person).roles
            if role in ("coordinator", "nhs_lead")]
-    return (select(Contribution).where(Contribution.programme_id.in_(sorted(set(led))),
-                                       Contribution.status == RECEIVED)
-            .order_by(Contribution.submitted_at, Contribution.id))
+    return shown(select(Contribution).where(Contribution.programme_id.in_(sorted(set(led))),
+                                            Contribution.status == RECEIVED)
+                 .order_by(Contribution.submitted_at, Contribution.id))
 
 
 # Spreadsheet -------------------------------------------------------------------------
@@ -534,7 +557,7 @@ def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterato
         batch_query = query.order_by(Contribution.id).limit(CSV_BATCH)
         if after is not None:
             batch_query = batch_query.where(Contribution.id > after)
-        batch = db.session.scalars(batch_query).all()
+        batch = db.session.scalars(shown(batch_query)).all()
         if not batch:
             break
         ids = [c.id for c in batch]
@@ -577,7 +600,8 @@ def you_said_we_did(person: Person, programme: Programme, cycle: Cycle,
     records = {s.id: StageRecord(stage=s) for s in stages}
     page = paginate(visible(person, programme).where(
         Contribution.stage_id.in_(list(records)), Contribution.status.in_(ANSWERS))
-        .order_by(Contribution.stage_id, Contribution.id), raw_page, size=YSWD_PAGE)
+        .order_by(Contribution.stage_id, Contribution.id).options(joinedload(Contribution.organisation)),
+        raw_page, size=YSWD_PAGE)
     views = page.items
     ids = [v.id for v in views]
     answers = latest_responses(ids)

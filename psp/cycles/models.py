@@ -88,7 +88,7 @@ class Stage(Model):
     reframed_need: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    cycle = relationship("Cycle", lazy="joined", innerjoin=True)
+    cycle = relationship("Cycle", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -133,7 +133,7 @@ class StageTransition(Model):
     to_status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    actor = relationship("User", lazy="joined")
+    actor = relationship("User")
 
     @property
     def from_name(self) -> str:
@@ -172,9 +172,9 @@ class Action(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    organisation = relationship("Organisation", lazy="joined", innerjoin=True)
-    cycle = relationship("Cycle", lazy="joined", innerjoin=True)
-    planned_in = relationship("Stage", lazy="select")
+    organisation = relationship("Organisation", innerjoin=True)
+    cycle = relationship("Cycle", innerjoin=True)
+    planned_in = relationship("Stage")
 
     @property
     def status_name(self) -> str:
@@ -196,7 +196,7 @@ class Decision(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    stage = relationship("Stage", lazy="joined", innerjoin=True)
+    stage = relationship("Stage", innerjoin=True)
 
 
 class Question(Model):

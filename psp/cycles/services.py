@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import url_for
 from sqlalchemy import ColumnElement, Row, Select, false, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit
@@ -92,18 +92,21 @@ def _move(stage: Stage, to_status: str, actor: User | None, reason: str = "") ->
 
 def find_stage(programme: Programme, number: int, kind: str) -> Stage | None:
     return db.session.scalar(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind))
+        Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind)
+        .options(contains_eager(Stage.cycle)))
 
 
 def current_stage(programme: Programme) -> Stage | None:
     return db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
-                                                 Stage.status.in_(CURRENT)))
+                                                 Stage.status.in_(CURRENT))
+                             .options(joinedload(Stage.cycle)))
 
 
 def all_stages(programme: Programme) -> Sequence[Stage]:
-    """Every stage of every cycle, for the timeline: one query."""
+    """Every stage of every cycle, with its cycle, for the timeline: one query."""
     return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
+        Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)
+        .options(contains_eager(Stage.cycle))).all()
 
 
 def _locked(stage: Stage) -> Stage:
@@ -122,7 +125,8 @@ def _commit_transition(stage: Stage) -> None:
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        raise Stale(db.session.get_one(Stage, stage.id, populate_existing=True)) from None
+        raise Stale(db.session.get_one(Stage, stage.id, populate_existing=True,
+                                       options=[joinedload(Stage.cycle)])) from None
 
 
 # Transitions --------------------------------------------------------------------
@@ -388,14 +392,10 @@ def progress(stage: Stage) -> Progress:
     return Progress(counts, decisions)
 
 
-def _without_owner_areas(query: Select[Action]) -> Select[Action]:
-    """Lists of actions show the owner's name; its areas would cost a query per page."""
-    return query.options(defaultload(Action.organisation).lazyload(Organisation.areas))
-
-
 def actions_query(stage: Stage) -> Select[Action]:
-    return _without_owner_areas(select(Action).where(_stage_actions(stage))
-                                .order_by(Action.due_on, Action.id))
+    """The stage's actions with their owners, whose names the list shows."""
+    return (select(Action).where(_stage_actions(stage)).order_by(Action.due_on, Action.id)
+            .options(joinedload(Action.organisation)))
 
 
 def stage_names(cycle_id: int) -> dict[int, str]:
@@ -419,8 +419,9 @@ def questions(stage: Stage, include_partner_items: bool) -> Sequence[Question]:
 
 
 def history(stage: Stage) -> Sequence[StageTransition]:
+    """The stage's transitions, oldest first, with who made each."""
     return db.session.scalars(select(StageTransition).where(StageTransition.stage_id == stage.id)
-                              .order_by(StageTransition.id)).all()
+                              .order_by(StageTransition.id).options(joinedload(StageTransition.actor))).all()
 
 
 def outcomes_with_measures(programme: Programme,
@@ -439,8 +440,11 @@ def outcomes_with_measures(programme: Programme,
 
 
 def get_action(programme: Programme, action_id: int) -> Action | None:
+    """The action with its cycle, owner and where it was planned, which its pages show."""
     return db.session.scalar(select(Action).join(Cycle, Cycle.id == Action.cycle_id).where(
-        Action.id == action_id, Cycle.programme_id == programme.id))
+        Action.id == action_id, Cycle.programme_id == programme.id)
+        .options(contains_eager(Action.cycle), joinedload(Action.organisation),
+                 joinedload(Action.planned_in)))
 
 
 def get_decision(programme: Programme, decision_id: int) -> Decision | None:
@@ -454,7 +458,7 @@ def get_question(programme: Programme, question_id: int) -> Question | None:
 
 
 def get_stage(stage_id: int) -> Stage | None:
-    return db.session.get(Stage, stage_id)
+    return db.session.get(Stage, stage_id, options=[joinedload(Stage.cycle)])
 
 
 def get_outcome(programme: Programme, outcome_id: int) -> Outcome | None:
@@ -472,7 +476,8 @@ def stages_waiting(person: User, role: str, status: str) -> Sequence[Row[Stage, 
         Programme, Programme.id == Stage.programme_id).join(
         ProgrammeRole, (ProgrammeRole.programme_id == Stage.programme_id)
         & (ProgrammeRole.user_id == person.id) & (ProgrammeRole.role == role)).where(
-        Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)).all()
+        Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)
+        .options(joinedload(Stage.cycle))).all()
 
 
 def _my_organisations(person: User) -> Select[int]:
@@ -483,11 +488,11 @@ def _my_organisations(person: User) -> Select[int]:
 def my_actions_query(person: User) -> Select[Action]:
     """Every open action of the person's organisations in a cycle still running: overdue first,
     then by due date, then any without a date."""
-    return _without_owner_areas(
-        select(Action).join(Cycle, Cycle.id == Action.cycle_id)
-        .where(Action.organisation_id.in_(_my_organisations(person)), Action.status != DONE,
-               Cycle.closed_at.is_(None))
-        .order_by(Action.due_on.asc().nulls_last(), Action.id))
+    return (select(Action).join(Cycle, Cycle.id == Action.cycle_id)
+            .where(Action.organisation_id.in_(_my_organisations(person)), Action.status != DONE,
+                   Cycle.closed_at.is_(None))
+            .order_by(Action.due_on.asc().nulls_last(), Action.id)
+            .options(contains_eager(Action.cycle), joinedload(Action.organisation)))
 
 
 MY_QUESTIONS = 50
@@ -511,7 +516,7 @@ def my_open_questions(person: User) -> Sequence[Row[Question, Stage, Programme]]
         .join(Programme, Programme.id == Stage.programme_id)
         .where(Stage.status.in_(CURRENT), Stage.programme_id.in_(select(partner_orgs.c.programme_id)),
                ~answered.exists())
-        .order_by(Question.id).limit(MY_QUESTIONS)).all()
+        .order_by(Question.id).limit(MY_QUESTIONS).options(joinedload(Stage.cycle))).all()
 
 
 def programme_names(programme_ids: Collection[int]) -> dict[int, Row[int, str, str]]:

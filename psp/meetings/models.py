@@ -64,7 +64,7 @@ class Meeting(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    stage = relationship("Stage", lazy="joined")
+    stage = relationship("Stage")
 
     @property
     def is_cancelled(self) -> bool:
@@ -100,8 +100,8 @@ class Booking(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    user = relationship("User", lazy="joined", innerjoin=True)
-    organisation = relationship("Organisation", lazy="joined")
+    user = relationship("User", innerjoin=True)
+    organisation = relationship("Organisation")
 
     @property
     def need_codes(self) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, case, func, or_, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 
 from psp import audit, mail, policy
 from psp.auth.models import Person, User
@@ -73,7 +73,8 @@ def past(person: Person, programme: Programme, now: datetime | None = None) -> S
 def get_meeting(meeting_id: int) -> tuple[Programme | None, Meeting | None]:
     """(programme, meeting) for the meeting id, or (None, None): one query."""
     row = db.session.execute(select(Meeting, Programme).join(Programme, Programme.id == Meeting.programme_id)
-                             .where(Meeting.id == meeting_id)).first()
+                             .where(Meeting.id == meeting_id)
+                             .options(joinedload(Meeting.stage).joinedload(Stage.cycle))).first()
     return (row[1], row[0]) if row else (None, None)
 
 
@@ -171,14 +172,14 @@ def schedule(person: User, programme: Programme, data: Mapping[str, Any]) -> Mee
 
 def _locked(meeting: Meeting) -> Meeting:
     """The meeting row under a lock; no eager outer joins, which PostgreSQL cannot lock."""
-    return db.session.scalars(select(Meeting).options(lazyload(Meeting.stage)).where(Meeting.id == meeting.id)
+    return db.session.scalars(select(Meeting).where(Meeting.id == meeting.id)
                               .with_for_update().execution_options(populate_existing=True)).one()
 
 
 def _people_booked(meeting: Meeting) -> Sequence[Booking]:
     return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
                                                     Booking.status.in_((BOOKED, WAITING)))
-                              .order_by(Booking.id)).all()
+                              .order_by(Booking.id).options(joinedload(Booking.user))).all()
 
 
 def _ics(meeting: Meeting, programme: Programme, booking: Booking | None = None) -> tuple[str, str, str]:
@@ -334,7 +335,7 @@ def _promote(meeting: Meeting, programme: Programme, actor: User) -> None:
         if free <= 0:
             return
         query = query.limit(free)
-    promoted = db.session.scalars(query).all()
+    promoted = db.session.scalars(query.options(joinedload(Booking.user))).all()
     chosen = deliveries([b.user_id for b in promoted])
     for booking in promoted:
         booking.status, booking.promoted_at = BOOKED, utcnow()
@@ -351,9 +352,11 @@ def _promote(meeting: Meeting, programme: Programme, actor: User) -> None:
 # After the meeting ----------------------------------------------------------------
 
 def bookings(meeting: Meeting, statuses: Sequence[str] = (BOOKED, WAITING)) -> Sequence[Booking]:
+    """The meeting's bookings with the person and organisation each is for, which lists show."""
     return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
                                                     Booking.status.in_(statuses))
-                              .order_by(Booking.status, Booking.requested_at, Booking.id)).all()
+                              .order_by(Booking.status, Booking.requested_at, Booking.id)
+                              .options(joinedload(Booking.user), joinedload(Booking.organisation))).all()
 
 
 def record_attendance(person: User, meeting: Meeting, attended_ids: Iterable[int]) -> None:
@@ -420,6 +423,7 @@ def programme_bookings_csv(programme: Programme) -> Iterator[str]:
     in_list_order = case({BOOKED: 0, WAITING: 1}, value=Booking.status, else_=2)
     listed = (select(Booking).join(Meeting, Meeting.id == Booking.meeting_id).where(of_programme)
               .order_by(Meeting.starts_at, Meeting.id, in_list_order, Booking.requested_at, Booking.id)
+              .options(joinedload(Booking.user), joinedload(Booking.organisation))
               .execution_options(yield_per=CSV_BATCH))
     for count, (booking, cells) in enumerate(_booking_rows(db.session.scalars(listed)), start=1):
         meeting = meetings[booking.meeting_id]
@@ -453,7 +457,7 @@ def send_reminders(now: datetime | None = None) -> int:
         if claimed.rowcount != 1:
             db.session.rollback()
             continue
-        booking = db.session.get_one(Booking, booking_id)
+        booking = db.session.get_one(Booking, booking_id, options=[joinedload(Booking.user)])
         meeting = db.session.get_one(Meeting, meeting_id)
         programme = db.session.get_one(Programme, meeting.programme_id)
         mail.queue(booking.user.email, f"Reminder: {meeting.title}, {format_datetime(meeting.starts_at)}",

@@ -41,7 +41,7 @@ class Organisation(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     areas: Mapped[list["OrganisationArea"]] = relationship(
-        cascade="all, delete-orphan", lazy="select", order_by="OrganisationArea.area")
+        cascade="all, delete-orphan", order_by="OrganisationArea.area")
     # Lists that show areas ask for them with selectinload; single pages load them when drawn.
 
     @property
@@ -80,5 +80,5 @@ class Membership(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    user = relationship("User", lazy="joined")
-    organisation = relationship("Organisation", lazy="joined")
+    user = relationship("User")
+    organisation = relationship("Organisation")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
@@ -60,14 +60,16 @@ def partnerships(organisation: Organisation) -> "Sequence[Participation]":
     from psp.programmes.models import ADMITTED, Participation
 
     return db.session.scalars(select(Participation).where(
-        Participation.organisation_id == organisation.id, Participation.status == ADMITTED)).all()
+        Participation.organisation_id == organisation.id, Participation.status == ADMITTED)
+        .options(joinedload(Participation.programme))).all()
 
 
 def members(organisation: Organisation) -> tuple[list[Membership], list[Membership]]:
     """(requests to join, members) in the order they came."""
     rows = db.session.scalars(select(Membership).where(
         Membership.organisation_id == organisation.id,
-        Membership.status.in_([ACTIVE, REQUESTED])).order_by(Membership.created_at, Membership.id)).all()
+        Membership.status.in_([ACTIVE, REQUESTED])).order_by(Membership.created_at, Membership.id)
+        .options(joinedload(Membership.user))).all()
     return [m for m in rows if m.status == REQUESTED], [m for m in rows if m.status == ACTIVE]
 
 
@@ -205,7 +207,8 @@ def ask_to_join(person: User, organisation: Organisation) -> None:
 
 def get_membership(organisation: Organisation, membership_id: int) -> Membership | None:
     return db.session.scalar(select(Membership).where(
-        Membership.id == membership_id, Membership.organisation_id == organisation.id))
+        Membership.id == membership_id, Membership.organisation_id == organisation.id)
+        .options(joinedload(Membership.user)))
 
 
 def decide_membership(person: User, membership: Membership, accept: bool) -> None:

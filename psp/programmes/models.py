@@ -32,12 +32,12 @@ class Programme(Model):
     lead_interface_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    lead_body = relationship("Organisation", foreign_keys=[lead_body_id], lazy="joined")
-    lead_interface = relationship("Organisation", foreign_keys=[lead_interface_id], lazy="joined")
+    lead_body = relationship("Organisation", foreign_keys=[lead_body_id])
+    lead_interface = relationship("Organisation", foreign_keys=[lead_interface_id])
     areas: Mapped[list["ProgrammeArea"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="ProgrammeArea.area")
+        cascade="all, delete-orphan", order_by="ProgrammeArea.area")
     outcomes: Mapped[list["Outcome"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="Outcome.position")
+        cascade="all, delete-orphan", order_by="Outcome.position")
 
     @property
     def area_codes(self) -> list[str]:
@@ -80,7 +80,7 @@ class ProgrammeRole(Model):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    user = relationship("User", lazy="joined")
+    user = relationship("User")
 
 
 class RoleInvitation(Model):
@@ -123,6 +123,6 @@ class Participation(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    organisation = relationship("Organisation", lazy="joined")
-    programme = relationship("Programme", lazy="joined")
+    organisation = relationship("Organisation")
+    programme = relationship("Programme")
     requested_by = relationship("User", foreign_keys=[requested_by_id])

@@ -48,7 +48,7 @@ def new():
 
 @bp.get("/<slug>")
 def show(slug):
-    programme = programme_or_404(slug)
+    programme = programme_or_404(slug, *services.shown())
     cycle = cycle_services.Dashboard(programme, policy.can_see_partner_items(current_user, programme))
     meetings = meeting_services.next_meetings(current_user, programme, 5)
     return render_template("programmes/show.html", programme=programme, areas=AREAS, kinds=ORGANISATION_KINDS,

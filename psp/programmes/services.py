@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
@@ -33,6 +33,12 @@ from psp.timeutil import utcnow
 TakePart = tuple[Organisation, Participation | None]
 
 
+def shown() -> tuple[Any, ...]:
+    """Loader options for a programme's own page: its two leads and its areas."""
+    return (joinedload(Programme.lead_body), joinedload(Programme.lead_interface),
+            selectinload(Programme.areas))
+
+
 def listing() -> Select[Programme]:
     """Every programme, by title, for the home page."""
     return select(Programme).order_by(Programme.title, Programme.id)
@@ -43,7 +49,8 @@ def partners(programme: Programme) -> Select[Participation]:
     return (select(Participation).where(Participation.programme_id == programme.id,
                                         Participation.status == ADMITTED)
             .join(Organisation, Organisation.id == Participation.organisation_id)
-            .order_by(Organisation.name, Participation.id))
+            .order_by(Organisation.name, Participation.id)
+            .options(contains_eager(Participation.organisation)))
 
 
 def lead_choices(kind: str) -> Sequence[Row[int, str]]:
@@ -130,7 +137,8 @@ def grant_invitations(user: User) -> int:
 
 def roles_and_invitations(programme: Programme) -> tuple[Sequence[ProgrammeRole], Sequence[RoleInvitation]]:
     roles = db.session.scalars(select(ProgrammeRole).where(
-        ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)).all()
+        ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)
+        .options(joinedload(ProgrammeRole.user))).all()
     invitations = db.session.scalars(select(RoleInvitation).where(
         RoleInvitation.programme_id == programme.id, RoleInvitation.accepted_at.is_(None))
         .order_by(RoleInvitation.id)).all()
@@ -202,7 +210,8 @@ def open_requests(programme: Programme, limit: int = 100) -> Sequence[Participat
 
 def get_request(programme: Programme, participation_id: int) -> Participation | None:
     return db.session.scalar(select(Participation).where(
-        Participation.id == participation_id, Participation.programme_id == programme.id))
+        Participation.id == participation_id, Participation.programme_id == programme.id)
+        .options(joinedload(Participation.organisation), joinedload(Participation.programme)))
 
 
 def decide(person: User, participation: Participation, admit: bool, reason: str | None = None) -> None:

@@ -319,6 +319,7 @@ def test_two_decisions_at_once_cannot_both_win(app, world, sign_in_as, smtp_serv
     with app.app_context():
         coordinator = db.session.get(User, world["user:coordinator"])
         participation = db.session.get(Participation, participation_id)
+        assert participation.organisation.status == "pending"  # read before the other decision
         db.session.execute(text("UPDATE organisations SET status = 'verified' WHERE id = :id"),
                            {"id": world["org_id:pending"]})
         with pytest.raises(services.Refused, match="already been verified or rejected"):
