@@ -32,6 +32,7 @@ browser:
 
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy psp
 	$(BIN)/pytest
 
 # make bench ARGS="--scale 0.1" or ARGS="--database-url postgresql+psycopg://..."

@@ -1,7 +1,8 @@
 """Build the benchmark's data set through the app's own models, in batches, with progress bars.
 
-Rows go in with SQLAlchemy's bulk INSERT on each model's table, so every column default
-and constraint of the models applies; one password hash serves every person.
+Rows are made by psp.builders, as the demo and the test factories make theirs, and go in with
+SQLAlchemy's bulk INSERT on each model's table, so every column default and constraint of the
+models applies; one password hash serves every person.
 """
 
 import random
@@ -10,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select, text
 from tqdm import tqdm
 
+from psp import builders
 from psp.auth.models import User
 from psp.auth.passwords import hash_password
 from psp.contributions.models import (
@@ -27,7 +29,7 @@ from psp.extensions import db
 from psp.meetings.models import Booking, Meeting
 from psp.organisations.models import Membership, Organisation, OrganisationArea
 from psp.places import AREAS
-from psp.programmes.models import Participation, Programme, ProgrammeArea, ProgrammeRole
+from psp.programmes.models import Participation, Programme
 from psp.timeutil import utcnow
 
 PASSWORD = "bench-password-2026"
@@ -78,19 +80,14 @@ def build(scale=1.0, seed=2026):
     _bulk(
         User,
         (
-            {
-                "email": f"person{n}@example.org",
-                "name": f"Person {n}",
-                "password_hash": password_hash,
-                "email_confirmed_at": now,
-            }
+            builders.person_values(f"person{n}@example.org", f"Person {n}", password_hash=password_hash)
             for n in range(counts["people"])
         ),
         "people",
     )
     db.session.add_all(
         [
-            User(email=email, name=name, password_hash=password_hash, email_confirmed_at=now)
+            builders.person(email, name, password_hash=password_hash)
             for email, name in ((COORDINATOR, "Bench Coordinator"), (PARTNER, "Bench Partner"))
         ]
     )
@@ -100,13 +97,11 @@ def build(scale=1.0, seed=2026):
     _bulk(
         Organisation,
         (
-            {
-                "slug": f"organisation-{n}",
-                "name": f"Organisation {n:04d}",
-                "kind": "charity" if n % 3 else "voluntary-group",
-                "status": "verified",
-                "description": "A partner organisation made up for the benchmark.",
-            }
+            builders.organisation_values(
+                f"Organisation {n:04d}",
+                kind="charity" if n % 3 else "voluntary-group",
+                description="A partner organisation made up for the benchmark.",
+            )
             for n in range(counts["organisations"])
         ),
         "organisations",
@@ -120,25 +115,22 @@ def build(scale=1.0, seed=2026):
     _bulk(
         Membership,
         (
-            {
-                "user_id": p,
-                "organisation_id": organisations[n % len(organisations)],
-                "role": "admin" if n < len(organisations) else "member",
-                "status": "active",
-            }
+            builders.membership_values(
+                p, organisations[n % len(organisations)], role="admin" if n < len(organisations) else "member"
+            )
             for n, p in enumerate(people)
         ),
         "memberships",
     )
 
     programme_rows = [
-        Programme(
-            slug=f"programme-{n}",
+        builders.programme(
+            f"programme-{n}",
+            organisations[0],
+            organisations[1],
             title=f"Programme {n:02d}",
             summary="A programme made up for the benchmark.",
-            lead_body_id=organisations[0],
-            lead_interface_id=organisations[1],
-            areas=[ProgrammeArea(area=a) for a in areas],
+            areas=areas,
         )
         for n in range(counts["programmes"])
     ]
@@ -150,8 +142,8 @@ def build(scale=1.0, seed=2026):
         start_cycle(programme.id, 1, "What people need from the service.")
         db.session.add_all(
             [
-                ProgrammeRole(programme_id=programme.id, user_id=coordinator.id, role="coordinator"),
-                ProgrammeRole(programme_id=programme.id, user_id=coordinator.id, role="nhs_lead"),
+                builders.role(programme.id, coordinator.id, "coordinator"),
+                builders.role(programme.id, coordinator.id, "nhs_lead"),
             ]
         )
     db.session.commit()
@@ -162,18 +154,10 @@ def build(scale=1.0, seed=2026):
     }
     _bulk(
         Participation,
-        (
-            {"programme_id": p, "organisation_id": o, "status": "admitted"}
-            for p, orgs in partners.items()
-            for o in orgs
-        ),
+        (builders.participation_values(p, o) for p, orgs in partners.items() for o in orgs),
         "partners",
     )
-    db.session.add(
-        Membership(
-            user_id=partner.id, organisation_id=partners[programmes[0]][0], role="admin", status="active"
-        )
-    )
+    db.session.add(builders.membership(partner.id, partners[programmes[0]][0], role="admin"))
     db.session.commit()
     stages = dict(
         db.session.execute(select(Stage.programme_id, Stage.id).where(Stage.kind == "analyse")).all()
@@ -185,14 +169,14 @@ def build(scale=1.0, seed=2026):
     _bulk(
         Action,
         (
-            {
-                "cycle_id": cycles[p],
-                "planned_in_id": stages[p],
-                "organisation_id": partners[p][n % len(partners[p])],
-                "title": f"Action {n} of programme {p}",
-                "due_on": (now + timedelta(days=n - 5)).date(),
-                "status": ("planned", "in_progress", "done")[n % 3],
-            }
+            builders.action_values(
+                cycles[p],
+                stages[p],
+                partners[p][n % len(partners[p])],
+                f"Action {n} of programme {p}",
+                (now + timedelta(days=n - 5)).date(),
+                status=("planned", "in_progress", "done")[n % 3],
+            )
             for p in programmes
             for n in range(20)
         ),
@@ -207,16 +191,9 @@ def build(scale=1.0, seed=2026):
         p = programmes[n % len(programmes)]
         start = now + timedelta(days=(n * 7) % 60 - 20, hours=n % 8)
         meeting_rows.append(
-            {
-                "programme_id": p,
-                "title": f"Meeting {n}",
-                "agenda": "- Welcome\n- Progress",
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=2),
-                "venue": "Community Hall",
-                "capacity": 40,
-                "audience": "public",
-            }
+            builders.meeting_values(
+                p, f"Meeting {n}", start, agenda="- Welcome\n- Progress", venue="Community Hall", capacity=40
+            )
         )
     _bulk(Meeting, meeting_rows, "meetings")
     meetings = db.session.execute(select(Meeting.id, Meeting.programme_id).order_by(Meeting.id)).all()
@@ -230,12 +207,9 @@ def build(scale=1.0, seed=2026):
     for meeting_id, p in meetings:
         pool = [u for o in partners[p] for u in members.get(o, [])[:2]]
         for user_id in rng.sample(pool, min(per_meeting, len(pool))):
-            booking_rows.append(
-                {"meeting_id": meeting_id, "user_id": user_id, "status": "booked", "requested_at": now}
-            )
+            booking_rows.append(builders.booking_values(meeting_id, user_id, requested_at=now))
     _bulk(Booking, booking_rows, "bookings")
 
-    communities = list(COMMUNITIES)
     view_rows = []
     for n in range(counts["views"]):
         p = programmes[n % len(programmes)]
@@ -243,48 +217,38 @@ def build(scale=1.0, seed=2026):
         status = ("received", *ANSWERS)[n % 5]
         submitted = now - timedelta(days=n % 90 + 1)
         view_rows.append(
-            {
-                "programme_id": p,
-                "stage_id": stages[p],
-                "organisation_id": orgs[n % len(orgs)],
-                "title": " ".join(rng.sample(WORDS, 4)).capitalize(),
-                "body": " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
-                "audience": "leads" if n % 10 == 0 else "partners",
-                "status": status,
-                "created_at": submitted,
-                "updated_at": submitted,
-                "submitted_at": submitted,
-                "version": 1,
-                "answered_at": submitted + timedelta(days=n % 20) if status != "received" else None,
-                "days_to_answer": n % 20 if status != "received" else None,
-            }
+            builders.view_values(
+                p,
+                stages[p],
+                orgs[n % len(orgs)],
+                " ".join(rng.sample(WORDS, 4)).capitalize(),
+                " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+                status=status,
+                audience="leads" if n % 10 == 0 else "partners",
+                submitted_at=submitted,
+                answered_at=submitted + timedelta(days=n % 20) if status != "received" else None,
+            )
         )
     _bulk(Contribution, view_rows, "views")
     view_ids = _ids(Contribution)
-    _bulk(
-        ContributionCommunity,
-        (
-            {"contribution_id": v, "community": communities[n % len(communities)]}
-            for n, v in enumerate(view_ids)
-        ),
-        "view communities",
-    )
-    _bulk(
-        ContributionArea,
-        ({"contribution_id": v, "area": areas[n % len(areas)]} for n, v in enumerate(view_ids)),
-        "view areas",
-    )
+    communities = list(COMMUNITIES)
+    tags = [
+        builders.view_tags(v, [communities[n % len(communities)]], [areas[n % len(areas)]])
+        for n, v in enumerate(view_ids)
+    ]
+    _bulk(ContributionCommunity, (row for rows, _ in tags for row in rows), "view communities")
+    _bulk(ContributionArea, (row for _, rows in tags for row in rows), "view areas")
     answered = [(v, row) for v, row in zip(view_ids, view_rows, strict=True) if row["status"] != "received"]
     _bulk(
         Response,
         (
-            {
-                "contribution_id": v,
-                "status": row["status"],
-                "text": "Thank you: we have considered it.",
-                "reason": "Not in this cycle's budget." if row["status"] == "not_taken_forward" else "",
-                "created_at": row["answered_at"],
-            }
+            builders.response_values(
+                v,
+                row["status"],
+                "Thank you: we have considered it.",
+                reason="Not in this cycle's budget." if row["status"] == "not_taken_forward" else "",
+                created_at=row["answered_at"],
+            )
             for v, row in answered
         ),
         "answers",

@@ -2,16 +2,18 @@
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, render_template, send_from_directory
+from flask import Flask, Response, render_template, send_from_directory
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from psp import config as settings
 from psp import database  # noqa: F401  (registers the SQLite engine events)
@@ -32,11 +34,12 @@ ERROR_TITLES = {
 class DatabaseInteger(IntegerConverter):
     """`<int:...>` in every route: a number too big for a database integer is simply not found."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2_147_483_647, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def create_app(test_config=None):
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -53,7 +56,8 @@ def create_app(test_config=None):
     settings.check_production(app.config)
     if app.config["TRUST_PROXY_HOPS"]:
         hops = app.config["TRUST_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask documents wrapping wsgi_app; its type hints call it a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_templates(app)
@@ -68,7 +72,7 @@ def create_app(test_config=None):
     return app
 
 
-def register_extensions(app):
+def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -89,7 +93,7 @@ def register_extensions(app):
     from psp.updates import models as update_models  # noqa: F401
 
 
-def register_templates(app):
+def register_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(ROOT / "templates")),
         PrefixLoader({
@@ -104,7 +108,6 @@ def register_templates(app):
     from psp.timeutil import format_clock, format_datetime, format_day
 
     app.jinja_env.globals.update(policy.RULES)
-    app.jinja_env.globals["policy_holdings"] = policy.holdings
     from psp.notifications.services import unread_count
 
     app.jinja_env.globals["unread_notifications"] = unread_count
@@ -114,12 +117,12 @@ def register_templates(app):
     assets = ROOT / "static" / "dist" / "assets"
 
     @app.get("/assets/<path:filename>")
-    def govuk_assets(filename):
+    def govuk_assets(filename: str) -> Response:
         """GOV.UK Frontend's compiled CSS refers to /assets/..."""
         return send_from_directory(assets, filename, max_age=86400)
 
 
-def register_blueprints(app):
+def register_blueprints(app: Flask) -> None:
     from psp.admin import bp as admin_bp
     from psp.auth import bp as auth_bp
     from psp.auth.sessions import enforce_timeouts
@@ -148,7 +151,7 @@ def register_blueprints(app):
     app.before_request(enforce_timeouts)
 
     @app.after_request
-    def _send_mail(response):
+    def _send_mail(response: Response) -> Response:
         send_queued_after_request()
         return response
 
@@ -158,11 +161,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 
 
-def register_security(app):
+def register_security(app: Flask) -> None:
     production = app.config["PSP_ENV"] == "production"
 
     @app.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -176,12 +179,12 @@ def register_security(app):
         return response
 
 
-def register_errors(app):
-    def render_error(code):
+def register_errors(app: Flask) -> None:
+    def render_error(code: int) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=ERROR_TITLES[code]), code
 
     @app.errorhandler(HTTPException)
-    def _http_error(error):
+    def _http_error(error: HTTPException) -> HTTPException | tuple[str, int]:
         code = error.code if error.code in ERROR_TITLES else None
         if code is None:
             return error
@@ -189,13 +192,13 @@ def register_errors(app):
         return render_error(code)
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(error):
+    def _csrf_error(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
         return render_template("errors/error.html", code=400, title=ERROR_TITLES[400],
                                csrf=True), 400
 
     @app.errorhandler(OperationalError)
-    def _database_down(error):
+    def _database_down(error: OperationalError) -> tuple[str, int]:
         """The database is unreachable: say so without touching it again."""
         app.logger.error("database unavailable: %s", error)
         try:
@@ -206,12 +209,12 @@ def register_errors(app):
                                plain=True), 503
 
     @app.errorhandler(500)
-    def _server_error(error):
+    def _server_error(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         return render_error(500)
 
 
-def register_cli(app):
+def register_cli(app: Flask) -> None:
     from psp.cli import psp_cli
 
     app.cli.add_command(psp_cli)

@@ -1,17 +1,21 @@
 """The audit log: who did what to which record, and when (UTC)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from psp.extensions import db
+from psp.extensions import Model, db
 from psp.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from psp.auth.models import Person
 
-class AuditEntry(db.Model):
+
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_target", "target_type", "target_id"),
@@ -29,7 +33,8 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-def record(action, target=None, actor=None, **details):
+def record(action: str, target: Model | None = None, actor: "Person | None" = None,
+           **details: Any) -> AuditEntry:
     """Add an audit entry to the current unit of work; the caller's service commits.
 
     Never pass passwords or tokens in details.

@@ -1,5 +1,7 @@
 """`flask psp ...` commands for operators and cron."""
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 from wtforms.validators import ValidationError
@@ -13,7 +15,7 @@ psp_cli = AppGroup("psp", help="PSP Co-design operations.")
 @click.argument("email")
 @click.option("--name", prompt="Full name")
 @click.password_option("--password", prompt="Password (12 characters or more)")
-def create_admin(email, name, password):
+def create_admin(email: str, name: str, password: str) -> None:
     """Create a site admin, or make an existing account one."""
     from psp.auth import services
     from psp.auth.forms import NewPassword
@@ -32,7 +34,7 @@ def create_admin(email, name, password):
 
 
 @psp_cli.command("seed-demo")
-def seed_demo():
+def seed_demo() -> None:
     """Load the demo data (only into an empty demo database; safe to run twice)."""
     from psp.demo import seed
 
@@ -41,7 +43,7 @@ def seed_demo():
 
 
 @psp_cli.command("demo-accounts")
-def demo_accounts():
+def demo_accounts() -> None:
     """Print the demo sign-ins."""
     from psp.demo import ACCOUNTS, PASSWORD
 
@@ -52,7 +54,7 @@ def demo_accounts():
 
 @psp_cli.command("send-mail")
 @click.option("--limit", default=500, show_default=True, help="Most messages to try this run.")
-def send_mail(limit):
+def send_mail(limit: int) -> None:
     """Deliver pending emails from the outbox; safe to run from cron in several places."""
     sent, failed = mail.send_pending(limit=limit)
     click.echo(f"Sent {sent}, failed {failed}.")
@@ -61,14 +63,14 @@ def send_mail(limit):
 @psp_cli.command("worker")
 @click.option("--poll", default=5.0, show_default=True,
               help="Seconds between looks at the outbox when nothing wakes the worker.")
-def worker(poll):
+def worker(poll: float) -> None:
     """Deliver the outbox as messages arrive: woken by PostgreSQL's NOTIFY, otherwise polling.
     Run one or more under a process supervisor; two never send the same message."""
     import signal
 
     running = {"yes": True}
 
-    def stop(*_):
+    def stop(*_: object) -> None:
         running["yes"] = False
 
     signal.signal(signal.SIGTERM, stop)
@@ -79,7 +81,7 @@ def worker(poll):
 
 
 @psp_cli.command("send-reminders")
-def send_reminders():
+def send_reminders() -> None:
     """Email everyone booked on a meeting in the next 48 hours, once each; safe to run every few minutes."""
     from psp.meetings.services import send_reminders as remind
 
@@ -90,7 +92,7 @@ def send_reminders():
 
 @psp_cli.command("send-digests")
 @click.option("--limit", default=1000, show_default=True, help="Most people to send a digest to this run.")
-def send_digests(limit):
+def send_digests(limit: int) -> None:
     """Email each person who chose a daily digest what is new; run once a day from cron."""
     from psp.notifications.services import send_digests as digests
 
@@ -101,12 +103,11 @@ def send_digests(limit):
 
 @psp_cli.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, writable=True))
-def backup(target):
+def backup(target: str | Path | None) -> None:
     """Copy a SQLite database while the app runs (SQLite's online backup). PostgreSQL: use pg_dump."""
     import sqlite3
     from contextlib import closing
     from datetime import UTC, datetime
-    from pathlib import Path
 
     from flask import current_app
 

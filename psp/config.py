@@ -1,19 +1,21 @@
 """Settings come from the environment; instance/config.py may override them."""
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 DEMO_SECRET_KEY = "dev-only-not-secret-change-me"
 
 
-def _bool(name, default):
+def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def from_environment(instance_path):
+def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the settings mapping; production refuses to start on unsafe values."""
     production = os.environ.get("PSP_ENV", "development") == "production"
     sqlite_path = os.path.join(instance_path, "psp.sqlite3")
@@ -58,7 +60,7 @@ def from_environment(instance_path):
     }
 
 
-def _database_url(url):
+def _database_url(url: str) -> str:
     """Accept the postgres:// spelling many hosts hand out, and use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -66,7 +68,7 @@ def _database_url(url):
     return url
 
 
-def check_production(config):
+def check_production(config: Mapping[str, Any]) -> None:
     """Refuse to start in production with a missing or demo secret key."""
     if config.get("PSP_ENV") != "production":
         return

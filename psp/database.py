@@ -2,17 +2,19 @@
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def _is_sqlite(dbapi_connection):
+def _is_sqlite(dbapi_connection: DBAPIConnection) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record):
+def _sqlite_on_connect(dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry) -> None:
     if not _is_sqlite(dbapi_connection):
         return
     # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite recipe).
@@ -26,7 +28,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_on_begin(conn):
+def _sqlite_on_begin(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     # Requests that may write take the write lock up front, so a read-then-write

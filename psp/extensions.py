@@ -1,5 +1,7 @@
 """Extensions, created unbound and attached in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -22,12 +24,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def client_address():
+def client_address() -> str:
     """The address rate limits key on; ProxyFix has already applied trusted hops."""
     return request.remote_addr or "unknown"
 
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass db.Model, which Flask-SQLAlchemy builds from Base at run time; mypy cannot
+# follow that, so it is told the class is Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

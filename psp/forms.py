@@ -1,40 +1,49 @@
 """Validators every form shares."""
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, Field, Form
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
 
+if TYPE_CHECKING:
+    from psp.errors import Refused
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+
+# What WTForms calls with the form and the field; it raises ValidationError to refuse.
+Validator = Callable[[Form, Field], None]
 
 
 class NoControlCharacters:
     """Refuse NUL and other control characters (databases and emails choke on them)."""
 
-    def __init__(self, message="Remove the invisible control characters", allow_newlines=False):
+    def __init__(self, message: str = "Remove the invisible control characters",
+                 allow_newlines: bool = False) -> None:
         self.message = message
         self.pattern = _CONTROL if allow_newlines else _CONTROL_OR_NEWLINE
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         if isinstance(field.data, str) and self.pattern.search(field.data):
             raise ValidationError(self.message)
 
 
-def strip(value):
+def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def blank(value):
+def blank(value: str | None) -> str:
     """An optional text field left out of the form is empty text, not None."""
     return "" if value is None else value
 
 
-def email_validators(what="your email address"):
+def email_validators(what: str = "your email address") -> list[Validator]:
     return [
         InputRequired(f"Enter {what}"),
         NoControlCharacters(),
@@ -48,12 +57,12 @@ class ActionForm(FlaskForm):
     """A button-only form: CSRF protection and nothing else."""
 
 
-def search_text(raw, max_length=200):
+def search_text(raw: str | None, max_length: int = 200) -> str:
     """A search box's text without control characters (PostgreSQL refuses NUL)."""
     return _CONTROL.sub("", raw or "").strip()[:max_length]
 
 
-def choices(pairs):
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(str(value), label) for value, label in pairs]
 
@@ -65,11 +74,12 @@ class DateEntry(DateField):
     normalised here rather than failing when the page is drawn again.
     """
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label: str | None = None, validators: Sequence[Validator] | None = None,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         parts = [str(v).strip() for v in valuelist[:3]]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts
@@ -97,10 +107,15 @@ class DateRequired:
 
     field_flags = {"required": True}
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         self.message = message
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         if not any(field.raw_data or []):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+def refuse_on(form: Form, refusal: "Refused") -> None:
+    """Show a service's refusal on the form field it names, as if the form had found it."""
+    form[refusal.field or ""].errors = [str(refusal)]

@@ -14,17 +14,22 @@ import os
 import smtplib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app, g, render_template
 from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, or_, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, mapped_column
 
-from psp.extensions import db
+from psp.extensions import Model, db
 from psp.timeutil import utcnow
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +39,7 @@ CHANNEL = "psp_outbox"  # PostgreSQL NOTIFY channel the worker listens on
 STALE_CLAIM = timedelta(minutes=15)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
@@ -59,7 +64,8 @@ class OutboxMessage(db.Model):
     attachment: Mapped[str | None] = mapped_column(Text)
 
 
-def queue(recipient, subject, template, attachment=None, **context):
+def queue(recipient: str, subject: str, template: str, attachment: tuple[str, str, str] | None = None,
+          **context: Any) -> OutboxMessage:
     """Write a message to the outbox; the caller's service commits.
 
     attachment: (file name, MIME type, text), such as a calendar file.
@@ -88,7 +94,8 @@ def send_queued_after_request() -> None:
             db.session.rollback()
 
 
-def send_pending(limit=100, only_ids=None, now=None):
+def send_pending(limit: int = 100, only_ids: Sequence[int] | None = None,
+                 now: datetime | None = None) -> tuple[int, int]:
     """Deliver due messages; returns (sent, failed). Safe in several processes at once."""
     now = now or utcnow()
     query = (
@@ -143,9 +150,9 @@ def work(poll_seconds: float = 5.0, batch: int = 100,
 class _Waker:
     """Sleep until woken by PostgreSQL's NOTIFY on the outbox channel, or for the poll interval."""
 
-    def __init__(self, poll_seconds: float):
+    def __init__(self, poll_seconds: float) -> None:
         self.poll_seconds = poll_seconds
-        self.listener = None
+        self.listener: psycopg.Connection[Any] | None = None
 
     def __enter__(self) -> "_Waker":
         url = db.engine.url
@@ -167,7 +174,7 @@ class _Waker:
             pass
         return woken
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.listener is not None:
             self.listener.close()
 
@@ -175,13 +182,13 @@ class _Waker:
 class _Connection:
     """One SMTP connection for a batch, opened when the first message needs it."""
 
-    def __init__(self):
-        self.smtp = None
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> "_Connection":
         return self
 
-    def deliver(self, message: "OutboxMessage") -> None:
+    def deliver(self, message: OutboxMessage) -> None:
         config = current_app.config
         email = build_email(message)
         if not config["MAIL_SERVER"]:
@@ -208,14 +215,14 @@ class _Connection:
                 self.smtp.close()
             self.smtp = None
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _claim(message_id, now):
+def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
     """Take one message with a conditional UPDATE; only one sender's row count is 1."""
     token = str(uuid.uuid4())
-    result = db.session.execute(
+    result = cast(CursorResult[Any], db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .where(
@@ -227,14 +234,14 @@ def _claim(message_id, now):
         .values(status=SENDING, claimed_by=token, claimed_at=utcnow(),
                 attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
-    )
+    ))
     db.session.commit()
     if result.rowcount != 1:
         return None
     return db.session.get(OutboxMessage, message_id, populate_existing=True)
 
 
-def _record_failure(message, error):
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     message.last_error = f"{type(error).__name__}: {error}"[:500]
     if message.attempts >= max_attempts:
@@ -249,7 +256,7 @@ def _record_failure(message, error):
                 message.last_error)
 
 
-def build_email(message):
+def build_email(message: OutboxMessage) -> EmailMessage:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]

@@ -5,15 +5,27 @@ They are Jinja globals too, so a hidden button and a 403 always agree. Deny by d
 What a person holds (memberships, programme roles) is read once per request.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import abort, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from psp.extensions import db
 
+if TYPE_CHECKING:
+    from psp.auth.models import Person, User
+    from psp.contributions.models import Contribution
+    from psp.cycles.models import Action, Stage
+    from psp.meetings.models import Booking, Meeting
+    from psp.organisations.models import Organisation
+    from psp.programmes.models import Participation, Programme
+    from psp.updates.models import Update
 
-def require(allowed):
+
+def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allowed it."""
     if not allowed:
         abort(403)
@@ -21,15 +33,15 @@ def require(allowed):
 
 @dataclass
 class Holdings:
-    member_of: set = field(default_factory=set)        # organisation ids, active membership
-    admin_of: set = field(default_factory=set)         # organisation ids, active admin
-    asked_to_join: set = field(default_factory=set)    # organisation ids, requested
-    roles: set = field(default_factory=set)            # (programme id, role)
-    partner_in: set = field(default_factory=set)       # programmes with one of their organisations
-    partner_orgs: set = field(default_factory=set)     # (programme id, organisation id), admitted
+    member_of: set[int] = field(default_factory=set)       # organisation ids, active membership
+    admin_of: set[int] = field(default_factory=set)        # organisation ids, active admin
+    asked_to_join: set[int] = field(default_factory=set)   # organisation ids, requested
+    roles: set[tuple[int, str]] = field(default_factory=set)         # (programme id, role)
+    partner_in: set[int] = field(default_factory=set)      # programmes with one of their organisations
+    partner_orgs: set[tuple[int, int]] = field(default_factory=set)  # (programme, organisation) ids, admitted
 
 
-def holdings(person):
+def holdings(person: Person) -> Holdings:
     """Two queries per request at most, whatever the rules asked."""
     if not is_signed_in(person):
         return Holdings()
@@ -61,7 +73,7 @@ def holdings(person):
     return held
 
 
-def forget(person):
+def forget(person: Person) -> None:
     """After a change to what someone holds, within the same request."""
     if has_request_context():
         g.setdefault("_policy_holdings", {}).pop(getattr(person, "id", None), None)
@@ -69,63 +81,63 @@ def forget(person):
 
 # People ----------------------------------------------------------------------
 
-def is_signed_in(person):
+def is_signed_in(person: Person | None) -> bool:
     return bool(person is not None and person.is_authenticated)
 
 
-def is_confirmed(person):
+def is_confirmed(person: Person) -> bool:
     return is_signed_in(person) and person.email_confirmed_at is not None
 
 
-def is_site_admin(person):
+def is_site_admin(person: Person) -> bool:
     return is_signed_in(person) and bool(person.is_site_admin)
 
 
-def can_manage_accounts(person):
+def can_manage_accounts(person: Person) -> bool:
     return is_site_admin(person)
 
 
-def can_disable_account(person, account):
+def can_disable_account(person: Person, account: User) -> bool:
     """Site admins disable others, never themselves (they would lock the site out)."""
     return can_manage_accounts(person) and account.id != person.id
 
 
-def can_read_audit_log(person):
+def can_read_audit_log(person: Person) -> bool:
     return is_site_admin(person)
 
 
-def is_coordinator(person, programme):
+def is_coordinator(person: Person, programme: Programme) -> bool:
     return is_signed_in(person) and (programme.id, "coordinator") in holdings(person).roles
 
 
-def is_nhs_lead(person, programme):
+def is_nhs_lead(person: Person, programme: Programme) -> bool:
     return is_signed_in(person) and (programme.id, "nhs_lead") in holdings(person).roles
 
 
-def is_coordinator_anywhere(person):
+def is_coordinator_anywhere(person: Person) -> bool:
     return is_signed_in(person) and any(role == "coordinator" for _, role in holdings(person).roles)
 
 
 # Organisations ------------------------------------------------------------------
 
-def can_register_organisation(person):
+def can_register_organisation(person: Person) -> bool:
     return is_confirmed(person)
 
 
-def is_member(person, organisation):
+def is_member(person: Person, organisation: Organisation) -> bool:
     return is_signed_in(person) and organisation.id in holdings(person).member_of
 
 
-def is_organisation_admin(person, organisation):
+def is_organisation_admin(person: Person, organisation: Organisation) -> bool:
     return is_signed_in(person) and organisation.id in holdings(person).admin_of
 
 
-def can_verify_organisations(person):
+def can_verify_organisations(person: Person) -> bool:
     """Coordinators (lead interfaces) and site admins check organisations are real."""
     return is_site_admin(person) or is_coordinator_anywhere(person)
 
 
-def can_view_organisation(person, organisation):
+def can_view_organisation(person: Person, organisation: Organisation) -> bool:
     if organisation.status == "verified":
         return True
     held = holdings(person)
@@ -133,115 +145,138 @@ def can_view_organisation(person, organisation):
             or organisation.id in held.asked_to_join)
 
 
-def can_verify_organisation(person, organisation):
+def can_verify_organisation(person: Person, organisation: Organisation) -> bool:
     return organisation.status == "pending" and can_verify_organisations(person)
 
 
-def can_edit_organisation(person, organisation):
+def can_edit_organisation(person: Person, organisation: Organisation) -> bool:
     return is_organisation_admin(person, organisation) or is_site_admin(person)
 
 
-def can_ask_to_join(person, organisation):
+def can_ask_to_join(person: Person, organisation: Organisation) -> bool:
     if not is_confirmed(person) or organisation.status != "verified":
         return False
     held = holdings(person)
     return organisation.id not in held.member_of and organisation.id not in held.asked_to_join
 
 
-def can_manage_members(person, organisation):
+def is_asking_to_join(person: Person, organisation: Organisation) -> bool:
+    """Asked to join the organisation, and its admins have not yet decided."""
+    return is_signed_in(person) and organisation.id in holdings(person).asked_to_join
+
+
+def can_manage_members(person: Person, organisation: Organisation) -> bool:
     return is_organisation_admin(person, organisation)
 
 
-def can_leave(person, organisation):
+def can_leave(person: Person, organisation: Organisation) -> bool:
     return is_member(person, organisation)
 
 
 # Programmes ---------------------------------------------------------------------
 
-def can_create_programme(person):
+def can_create_programme(person: Person) -> bool:
     return is_site_admin(person)
 
 
-def can_appoint(person, programme):
+def can_appoint(person: Person, programme: Programme) -> bool:
     return is_site_admin(person)
 
 
-def can_ask_to_take_part(person, programme, organisation):
-    """An organisation's admin asks for a verified organisation to join a programme."""
-    return organisation.status == "verified" and is_organisation_admin(person, organisation)
+def can_ask_to_take_part(person: Person, programme: Programme, organisation: Organisation) -> bool:
+    """An organisation's admin asks for it to join a programme: once verified, or at once while
+    it waits to be verified (the coordinators verify and admit it in one decision). Never
+    once it was rejected."""
+    return organisation.status in ("verified", "pending") and is_organisation_admin(person, organisation)
 
 
-def can_ask_any_to_take_part(person):
+def can_put_forward(person: Person, programme: Programme, organisation: Organisation | None,
+                    participation: Participation | None) -> bool:
+    """Ask now: an organisation that may ask, with no open request and not yet a partner
+    (``participation`` is its request to this programme, or None). None is no organisation."""
+    if organisation is None:
+        return False
+    open_or_in = participation is not None and participation.status in ("requested", "admitted")
+    return not open_or_in and can_ask_to_take_part(person, programme, organisation)
+
+
+def can_ask_any_to_take_part(person: Person) -> bool:
     return is_signed_in(person) and bool(holdings(person).admin_of)
 
 
-def can_decide_participation(person, programme):
+def can_decide_participation(person: Person, programme: Programme) -> bool:
     return is_coordinator(person, programme)
 
 
-def is_partner(person, programme):
+def can_verify_and_admit(person: Person, programme: Programme) -> bool:
+    """A request from an organisation waiting to be verified is decided in one go by a
+    coordinator of that programme: verify and admit it, or reject it with a reason."""
+    return can_decide_participation(person, programme) and can_verify_organisations(person)
+
+
+def is_partner(person: Person, programme: Programme) -> bool:
     """A member of an organisation admitted to the programme."""
     return is_signed_in(person) and programme.id in holdings(person).partner_in
 
 
-def can_see_partner_items(person, programme):
+def can_see_partner_items(person: Person, programme: Programme) -> bool:
     return (is_partner(person, programme) or is_coordinator(person, programme)
             or is_nhs_lead(person, programme) or is_site_admin(person))
 
 
 # Cycles and stages -----------------------------------------------------------------
 
-def can_change_stage(person, programme, stage):
+def can_change_stage(person: Person, programme: Programme, stage: Stage) -> bool:
     """Coordinators add and edit what a stage holds while it is open or returned."""
     return is_coordinator(person, programme) and stage.is_editable
 
 
-def can_submit_stage(person, programme, stage):
+def can_submit_stage(person: Person, programme: Programme, stage: Stage) -> bool:
     return is_coordinator(person, programme) and stage.is_editable
 
 
-def can_review_stage(person, programme, stage):
+def can_review_stage(person: Person, programme: Programme, stage: Stage) -> bool:
     return is_nhs_lead(person, programme) and stage.status == "in_review"
 
 
-def is_action_owner(person, programme, action):
+def is_action_owner(person: Person, programme: Programme, action: Action) -> bool:
     """A member of the organisation that owns the action, or a coordinator of its programme."""
     return is_signed_in(person) and (action.organisation_id in holdings(person).member_of
                                      or is_coordinator(person, programme))
 
 
-def can_add_action(person, programme, stage):
+def can_add_action(person: Person, programme: Programme, stage: Stage) -> bool:
     """Coordinators plan actions at Plan, and add them at Do when delivery shows a gap."""
     return is_coordinator(person, programme) and stage.takes_actions
 
 
-def _action_is_live(action, current):
+def _action_is_live(action: Action, current: Stage | None) -> bool:
     """An action can change while its cycle's Plan or Do is the current stage, open or returned."""
     return current is not None and current.cycle_id == action.cycle_id and current.takes_actions
 
 
-def can_edit_action(person, programme, action, current):
+def can_edit_action(person: Person, programme: Programme, action: Action, current: Stage | None) -> bool:
     """Coordinators change what an action is, who owns it and when it is due, through Plan and Do."""
     return is_coordinator(person, programme) and _action_is_live(action, current)
 
 
-def can_update_action(person, programme, action, current):
+def can_update_action(person: Person, programme: Programme, action: Action, current: Stage | None) -> bool:
     """Owners update an action's status and result through Plan and Do; Review looks at them."""
     return _action_is_live(action, current) and is_action_owner(person, programme, action)
 
 
 # Meetings -------------------------------------------------------------------------
 
-def can_manage_meetings(person, programme):
+def can_manage_meetings(person: Person, programme: Programme) -> bool:
     """Schedule, edit, cancel; see bookings and access needs; attendance and minutes."""
     return is_coordinator(person, programme)
 
 
-def can_see_meeting(person, programme, meeting):
+def can_see_meeting(person: Person, programme: Programme, meeting: Meeting) -> bool:
     return meeting.audience == "public" or can_see_partner_items(person, programme)
 
 
-def can_book(person, programme, meeting):
+def can_book(person: Person, programme: Programme, meeting: Meeting) -> bool:
     """Anyone confirmed books a public meeting; partners and the leads book partners-only ones."""
     if not is_confirmed(person):
         return False
@@ -249,34 +284,34 @@ def can_book(person, programme, meeting):
         or is_coordinator(person, programme) or is_nhs_lead(person, programme)
 
 
-def can_see_online_link(person, programme, booking):
+def can_see_online_link(person: Person, programme: Programme, booking: Booking | None) -> bool:
     """Only people with a confirmed place, and the coordinators who set it."""
     return (booking is not None and booking.status == "booked") or can_manage_meetings(person, programme)
 
 
-def can_see_my_work(person):
+def can_see_my_work(person: Person) -> bool:
     return is_signed_in(person)
 
 
 # Views (contributions) ----------------------------------------------------------
 
-def is_programme_lead(person, programme):
+def is_programme_lead(person: Person, programme: Programme) -> bool:
     """Coordinators and NHS leads: they see every submitted view and answer them."""
     return is_coordinator(person, programme) or is_nhs_lead(person, programme)
 
 
-def view_organisations(person, programme):
+def view_organisations(person: Person, programme: Programme) -> set[int]:
     """The organisations a person may give a view for: theirs that are partners of the programme."""
     if not is_signed_in(person):
         return set()
     return {org for prog, org in holdings(person).partner_orgs if prog == programme.id}
 
 
-def can_give_view(person, programme):
+def can_give_view(person: Person, programme: Programme) -> bool:
     return bool(view_organisations(person, programme))
 
 
-def visible_views(person, programme):
+def visible_views(person: Person, programme: Programme) -> ColumnElement[bool]:
     """The SQL condition for the views a person may see in a programme.
 
     Visitors: shared views that have an answer. Partners (and site admins, who see what
@@ -297,7 +332,7 @@ def visible_views(person, programme):
     return or_(seen, Contribution.organisation_id.in_(sorted(own))) if own else seen
 
 
-def can_edit_view(person, programme, contribution):
+def can_edit_view(person: Person, programme: Programme, contribution: Contribution) -> bool:
     """Until it is answered, by a member of its organisation while that organisation is a partner."""
     from psp.contributions.models import DRAFT, RECEIVED
 
@@ -305,33 +340,49 @@ def can_edit_view(person, programme, contribution):
             and contribution.organisation_id in view_organisations(person, programme))
 
 
-def can_answer_views(person, programme):
+def can_open_view_form(person: Person, programme: Programme, contribution: Contribution) -> bool:
+    """Those who may edit the view; and, once it is answered, members of its organisation, who are
+    shown why it can no longer change."""
+    return can_edit_view(person, programme, contribution) or (
+        contribution.is_answered and _in_organisation(person, contribution.organisation_id))
+
+
+def can_see_view_author(person: Person, programme: Programme, contribution: Contribution) -> bool:
+    """Who gave a view, by name, is for the leads and the members of its organisation."""
+    return is_programme_lead(person, programme) or _in_organisation(person, contribution.organisation_id)
+
+
+def _in_organisation(person: Person, organisation_id: int) -> bool:
+    return is_signed_in(person) and organisation_id in holdings(person).member_of
+
+
+def can_answer_views(person: Person, programme: Programme) -> bool:
     return is_programme_lead(person, programme)
 
 
-def can_answer_view(person, programme, contribution):
+def can_answer_view(person: Person, programme: Programme, contribution: Contribution) -> bool:
     return contribution.status != "draft" and can_answer_views(person, programme)
 
 
-def can_download_views(person, programme):
+def can_download_views(person: Person, programme: Programme) -> bool:
     return is_programme_lead(person, programme)
 
 
 # Updates ------------------------------------------------------------------------
 
-def can_post_updates(person, programme):
+def can_post_updates(person: Person, programme: Programme) -> bool:
     return is_coordinator(person, programme)
 
 
-def can_see_update(person, programme, update):
+def can_see_update(person: Person, programme: Programme, update: Update) -> bool:
     return update.audience == "public" or can_see_partner_items(person, programme)
 
 
-def can_see_reach(person, programme):
+def can_see_reach(person: Person, programme: Programme) -> bool:
     return is_coordinator(person, programme)
 
 
-def can_see_notifications(person):
+def can_see_notifications(person: Person) -> bool:
     return is_signed_in(person)
 
 

@@ -3,7 +3,7 @@
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell(value):
+def cell(value: object) -> str:
     """Spreadsheets run a cell that starts like a formula: make it plain text."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA) else text

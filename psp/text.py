@@ -13,7 +13,7 @@ _CLASSES = {"p": "govuk-body", "ul": "govuk-list govuk-list--bullet", "ol": "gov
             "tr": "govuk-table__row"}
 
 
-def render_markdown(source):
+def render_markdown(source: str | None) -> Markup:
     """Safe HTML with GOV.UK classes: raw HTML in the source is never passed through."""
     html = _markdown.render(source or "")
     # Headings typed as "#" would compete with the page's own h1: move every level down.

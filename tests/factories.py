@@ -1,21 +1,16 @@
-"""A small world of people and records, built through the models, for access tests."""
+"""A small world of people and records, built with psp.builders, for access tests."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from psp.auth.models import User
+from psp import builders
 from psp.auth.passwords import hash_password
-from psp.contributions.models import Contribution, Response
-from psp.cycles.models import Action, Decision, Question, Stage
+from psp.cycles.models import Stage
 from psp.cycles.services import start_cycle
 from psp.extensions import db
-from psp.meetings.models import Booking, Meeting
-from psp.organisations.models import Membership, Organisation, OrganisationArea
-from psp.programmes.models import Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
 from psp.timeutil import utcnow
-from psp.updates.models import Update
 
 PASSWORD = "correct horse battery staple"
 KINDS = ["anonymous", "no_organisation", "pending_member", "partner_member", "other_member",
@@ -23,16 +18,12 @@ KINDS = ["anonymous", "no_organisation", "pending_member", "partner_member", "ot
 
 
 def organisation(name, kind="charity", status="verified", areas=("city-of-edinburgh",), number=None):
-    from slugify import slugify
-
-    return Organisation(slug=slugify(name), name=name, kind=kind, status=status,
-                        charity_number=number, description=f"About {name}.",
-                        areas=[OrganisationArea(area=a) for a in areas])
+    return builders.organisation(name, kind=kind, status=status, areas=areas, number=number)
 
 
 def person(email, name=None, **fields):
-    return User(email=email, name=name or email.split("@")[0].title(),
-                password_hash=_hash(), email_confirmed_at=utcnow(), **fields)
+    """A confirmed account whose password is PASSWORD."""
+    return builders.person(email, name, password_hash=_hash(), **fields)
 
 
 _HASH = {}
@@ -50,6 +41,10 @@ class World:
 
     def __getitem__(self, key):
         return self.ids[key]
+
+
+def _stage(programme_id, kind):
+    return db.session.scalar(select(Stage).where(Stage.programme_id == programme_id, Stage.kind == kind))
 
 
 def build_world():
@@ -70,8 +65,7 @@ def build_world():
     db.session.flush()
 
     def member(who, org, role="member", status="active"):
-        row = Membership(user_id=people[who].id, organisation_id=orgs[org].id, role=role,
-                         status=status)
+        row = builders.membership(people[who].id, orgs[org].id, role=role, status=status)
         db.session.add(row)
         return row
 
@@ -81,52 +75,44 @@ def build_world():
     member("other_member", "other")
     member("bystander", "asking", role="admin")
     join_request = member("asker", "partner", status="requested")
-    programme = Programme(slug="test-programme", title="Test programme", summary="For tests.",
-                          strategy="", lead_body_id=orgs["public_body"].id,
-                          lead_interface_id=orgs["interface"].id,
-                          areas=[ProgrammeArea(area="city-of-edinburgh")])
+    leads = {"lead_body_id": orgs["public_body"].id, "lead_interface_id": orgs["interface"].id}
+    programme = builders.programme("test-programme", title="Test programme", summary="For tests.",
+                                   areas=["city-of-edinburgh"], **leads)
     db.session.add(programme)
     db.session.flush()
     start_cycle(programme.id, 1, "What people leaving hospital need from community services.")
     db.session.add_all([
-        ProgrammeRole(programme_id=programme.id, user_id=people["coordinator"].id, role="coordinator"),
-        ProgrammeRole(programme_id=programme.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
-        Participation(programme_id=programme.id, organisation_id=orgs["partner"].id, status="admitted"),
+        builders.role(programme.id, people["coordinator"].id, "coordinator"),
+        builders.role(programme.id, people["nhs_lead"].id, "nhs_lead"),
+        builders.participation(programme.id, orgs["partner"].id),
     ])
-    asking = Participation(programme_id=programme.id, organisation_id=orgs["asking"].id)
+    asking = builders.participation(programme.id, orgs["asking"].id, status="requested")
     db.session.add(asking)
-    analyse = db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
-                                                    Stage.kind == "analyse"))
-    plan = db.session.scalar(select(Stage).where(Stage.programme_id == programme.id, Stage.kind == "plan"))
-    action = Action(cycle_id=plan.cycle_id, planned_in_id=plan.id, organisation_id=orgs["partner"].id,
-                    title="Map services", due_on=date(2027, 3, 1))
-    decision = Decision(stage_id=analyse.id, title="Meet monthly", detail="")
-    question = Question(stage_id=analyse.id, text="What gets in the way?", detail="")
-    outcome = Outcome(programme_id=programme.id, position=1, title="People feel involved")
+    analyse, plan = _stage(programme.id, "analyse"), _stage(programme.id, "plan")
+    action = builders.action(plan.cycle_id, plan.id, orgs["partner"].id, "Map services", date(2027, 3, 1))
+    decision = builders.decision(analyse.id, "Meet monthly")
+    question = builders.question(analyse.id, "What gets in the way?")
+    outcome = builders.outcome(programme.id, 1, "People feel involved")
     db.session.add_all([action, decision, question, outcome])
-    reviewing = Programme(slug="review-programme", title="Review programme", summary="In review.",
-                          strategy="", lead_body_id=orgs["public_body"].id,
-                          lead_interface_id=orgs["interface"].id)
+    reviewing = builders.programme("review-programme", title="Review programme", summary="In review.",
+                                   **leads)
     db.session.add(reviewing)
     db.session.flush()
     start_cycle(reviewing.id, 1)
-    in_review = db.session.scalar(select(Stage).where(Stage.programme_id == reviewing.id,
-                                                      Stage.kind == "analyse"))
+    in_review = _stage(reviewing.id, "analyse")
     in_review.status, in_review.summary = "in_review", "Ready."
     soon = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)
-    public_meeting = Meeting(programme_id=programme.id, title="Open forum", starts_at=soon,
-                             ends_at=soon + timedelta(hours=2), venue="Testshire Hall", capacity=20,
-                             audience="public")
-    partners_meeting = Meeting(programme_id=programme.id, title="Partners' workshop",
-                               starts_at=soon + timedelta(days=2), ends_at=soon + timedelta(days=2, hours=2),
-                               online_link="https://meet.example.org/secret-room", audience="partners")
+    public_meeting = builders.meeting(programme.id, "Open forum", soon, venue="Testshire Hall", capacity=20)
+    partners_meeting = builders.meeting(programme.id, "Partners' workshop", soon + timedelta(days=2),
+                                        online_link="https://meet.example.org/secret-room",
+                                        audience="partners")
     db.session.add_all([public_meeting, partners_meeting])
     db.session.flush()
-    db.session.add(Booking(meeting_id=partners_meeting.id, user_id=people["partner_member"].id,
-                           status="booked", organisation_id=orgs["partner"].id))
+    db.session.add(builders.booking(partners_meeting.id, people["partner_member"].id,
+                                    organisation_id=orgs["partner"].id))
     db.session.add_all([
-        ProgrammeRole(programme_id=reviewing.id, user_id=people["coordinator"].id, role="coordinator"),
-        ProgrammeRole(programme_id=reviewing.id, user_id=people["nhs_lead"].id, role="nhs_lead"),
+        builders.role(reviewing.id, people["coordinator"].id, "coordinator"),
+        builders.role(reviewing.id, people["nhs_lead"].id, "nhs_lead"),
     ])
     views = {}
     for key, title, status, audience in [
@@ -134,21 +120,18 @@ def build_world():
             ("view_leads", "For the leads only", "received", "leads"),
             ("view_answered", "Shared and answered", "under_consideration", "partners"),
             ("view_draft", "Still a draft", "draft", "partners")]:
-        views[key] = Contribution(programme_id=programme.id, stage_id=analyse.id, organisation_id=orgs[
-            "partner"].id, author_id=people["partner_member"].id, title=title, body=f"{title}: the text.",
-            audience=audience, status=status, submitted_at=None if status == "draft" else utcnow())
+        views[key] = builders.view(programme.id, analyse.id, orgs["partner"].id, title, status=status,
+                                   audience=audience, author_id=people["partner_member"].id,
+                                   answered_at=utcnow() if status == "under_consideration" else None)
     db.session.add_all(views.values())
     db.session.flush()
-    answered = views["view_answered"]
-    answered.answered_at, answered.days_to_answer = utcnow(), 0
-    db.session.add(Response(contribution_id=answered.id, status="under_consideration",
-                            text="We are looking at it.", responder_id=people["coordinator"].id))
+    db.session.add(builders.response(views["view_answered"].id, "under_consideration",
+                                     "We are looking at it.", responder_id=people["coordinator"].id))
     author = people["coordinator"].id
     updates = {
-        "update_public": Update(programme_id=programme.id, author_id=author, title="News for everyone",
-                                body="The **first** update.", audience="public"),
-        "update_partners": Update(programme_id=programme.id, author_id=author, title="News for partners",
-                                  body="Inside news.", audience="partners")}
+        "update_public": builders.update(programme.id, author, "News for everyone", "The **first** update."),
+        "update_partners": builders.update(programme.id, author, "News for partners", "Inside news.",
+                                           audience="partners")}
     db.session.add_all(updates.values())
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}

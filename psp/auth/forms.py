@@ -1,20 +1,20 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import Field, Form, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from psp.auth import passwords
 from psp.forms import NoControlCharacters, email_validators, strip
 
 
-def lower_strip(value):
+def lower_strip(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
 class NewPassword:
     """At least 12 characters, at most 128, not a common password; no composition rules."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         if len(value) < passwords.MIN_LENGTH:
             raise ValidationError(f"Password must be {passwords.MIN_LENGTH} characters or more")
@@ -27,12 +27,12 @@ class NewPassword:
             )
 
 
-def _email_field(label="Email address"):
+def _email_field(label: str = "Email address") -> StringField:
     return StringField(label, validators=email_validators(), filters=[lower_strip],
                        widget=GovTextInput())
 
 
-def _new_password_field(label="Password"):
+def _new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(
         label,
         validators=[InputRequired("Enter a password"), NoControlCharacters(), NewPassword()],

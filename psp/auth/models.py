@@ -1,14 +1,14 @@
 from datetime import datetime
 
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,22 +23,26 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    def get_id(self):
+    def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.disabled_at is None
 
     @property
-    def is_confirmed(self):
+    def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<User {self.id}>"
 
 
-class UserSession(db.Model):
+# Whom a request is for: a signed-in user, or Flask-Login's anonymous visitor.
+Person = User | AnonymousUserMixin
+
+
+class UserSession(Model):
     """One signed-in browser. Signing out ends the row, so a copied cookie stops working."""
 
     __tablename__ = "user_sessions"

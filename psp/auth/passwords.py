@@ -16,16 +16,16 @@ _COMMON = Path(__file__).with_name("common-passwords.txt.gz")
 
 
 @cache
-def _common_passwords():
+def _common_passwords() -> frozenset[str]:
     with gzip.open(_COMMON, "rt", encoding="utf-8") as handle:
         return frozenset(line.strip() for line in handle if line.strip())
 
 
-def is_common(password):
+def is_common(password: str) -> bool:
     return password.strip().lower() in _common_passwords()
 
 
-def _hasher():
+def _hasher() -> PasswordHasher:
     config = current_app.config
     return PasswordHasher(
         time_cost=config["ARGON2_TIME_COST"],
@@ -34,11 +34,11 @@ def _hasher():
     )
 
 
-def hash_password(password):
+def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def verify_password(password_hash, password):
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -46,11 +46,11 @@ def verify_password(password_hash, password):
 
 
 @cache
-def _dummy_hash(time_cost, memory_cost, parallelism):
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     return PasswordHasher(time_cost, memory_cost, parallelism=parallelism).hash("not a password")
 
 
-def burn_verification_time(password):
+def burn_verification_time(password: str) -> None:
     """Spend the same time as a real check, so unknown emails are not told apart by timing."""
     config = current_app.config
     verify_password(

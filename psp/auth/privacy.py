@@ -7,11 +7,13 @@ suite until it is added here (and, if it holds personal details, to erase()).
 
 import secrets
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
 
 from psp import audit
 from psp.auth.models import User, UserSession
+from psp.errors import Refused
 from psp.extensions import db
 from psp.timeutil import utcnow
 
@@ -43,11 +45,7 @@ NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not i
 ERASED_NAME = "Former member"
 
 
-class Refused(Exception):
-    pass
-
-
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -55,16 +53,16 @@ def _plain(value):
     return value
 
 
-def _rows(table, condition):
+def _rows(table: Table, condition: ColumnElement[bool]) -> list[dict[str, object]]:
     columns = [c for c in table.columns if (table.name, c.name) not in NEVER]
     result = db.session.execute(select(*columns).where(condition).order_by(*table.primary_key.columns))
     return [{key: _plain(value) for key, value in row._mapping.items()} for row in result]
 
 
-def export(person):
+def export(person: User) -> dict[str, Any]:
     """Every row that refers to the person, table by table."""
     tables = db.metadata.tables
-    found = {"account": _rows(tables["users"], tables["users"].c.id == person.id)[0],
+    found: dict[str, Any] = {"account": _rows(tables["users"], tables["users"].c.id == person.id)[0],
              "exported_at": utcnow().isoformat()}
     for name, columns in EXPORT.items():
         table = tables[name]
@@ -78,7 +76,7 @@ def export(person):
     return found
 
 
-def blockers(person):
+def blockers(person: User) -> list[str]:
     """Organisations that would be left with members but no admin."""
     from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
 
@@ -88,13 +86,13 @@ def blockers(person):
         select(Organisation.name, Membership.role)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .where(Organisation.id.in_(mine), Membership.user_id != person.id, Membership.status == ACTIVE)).all()
-    orgs = {}
+    orgs: dict[str, bool] = {}
     for name, role in others:
         orgs[name] = orgs.get(name, False) or role == ADMIN
     return sorted(name for name, has_admin in orgs.items() if not has_admin)
 
 
-def erase(person):
+def erase(person: User) -> None:
     """Erase the person's details; what they did for organisations stays, as "Former member".
 
     One transaction: places they held go to the next on each waiting list, their
@@ -111,7 +109,7 @@ def erase(person):
     stuck = blockers(person)
     if stuck:
         raise Refused("Make someone else an admin of " + ", ".join(stuck) + " first, so it is not left "
-                      "without one.")
+                      "without one.", field="password")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()).one()
     email = person.email
     release_places(person)
@@ -135,7 +133,7 @@ def erase(person):
     db.session.commit()
 
 
-def _scrub_audit(user_id, email):
+def _scrub_audit(user_id: int, email: str) -> None:
     """Keep what happened and when; drop the details and addresses that name the person."""
     from psp.audit import AuditEntry
 

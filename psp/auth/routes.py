@@ -5,7 +5,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from psp.auth import bp, passwords, privacy, services, sessions
+from psp.auth import bp, privacy, services, sessions
 from psp.auth.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -14,8 +14,10 @@ from psp.auth.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from psp.errors import Refused
 from psp.extensions import limiter
-from psp.forms import ActionForm
+from psp.forms import ActionForm, refuse_on
+from psp.loaders import me
 
 WRONG_DETAILS = "Enter a correct email address and password"
 
@@ -91,7 +93,7 @@ def sign_out():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    user = current_user._get_current_object() if current_user.is_authenticated else None
+    user = me() if current_user.is_authenticated else None
     services.sign_out(user)
     flash("You have signed out.", "success")
     return redirect(url_for(".sign_in"))
@@ -107,7 +109,7 @@ def account():
 @login_required
 def download_data():
     """Everything the service holds about the signed-in person (their right of access)."""
-    body = json.dumps(privacy.export(current_user._get_current_object()), indent=2, ensure_ascii=False)
+    body = json.dumps(privacy.export(me()), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="psp-codesign-my-data.json"',
         "Cache-Control": "no-store"})
@@ -118,21 +120,18 @@ def download_data():
 @limiter.limit("10 per hour", methods=["POST"], scope="delete-account")
 def delete_account():
     form = DeleteAccountForm()
-    user = current_user._get_current_object()
+    user = me()
     blocked = privacy.blockers(user)
     if form.validate_on_submit():
-        if not passwords.verify_password(user.password_hash, form.password.data):
-            form.password.errors = ["Password is wrong"]
+        try:
+            services.delete_account(user, form.password.data)
+        except Refused as refusal:
+            refuse_on(form, refusal)
         else:
-            try:
-                privacy.erase(user)
-            except privacy.Refused as refusal:
-                form.password.errors = [str(refusal)]
-            else:
-                logout_user()
-                session.clear()
-                flash("Your account is deleted and your personal details are erased.", "success")
-                return redirect(url_for("core.home"))
+            logout_user()
+            session.clear()
+            flash("Your account is deleted and your personal details are erased.", "success")
+            return redirect(url_for("core.home"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/delete_account.html", form=form, blocked=blocked), status
 
@@ -143,7 +142,7 @@ def sign_out_everywhere():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.sign_out_everywhere(current_user._get_current_object())
+    services.sign_out_everywhere(me())
     flash("You have been signed out on every device.", "success")
     return redirect(url_for(".sign_in"))
 
@@ -155,12 +154,10 @@ def change_password():
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("auth/change_password.html", form=form), status
-    user = current_user._get_current_object()
     try:
-        services.change_password(user, form.current_password.data, form.new_password.data)
-    except services.Refused as refusal:
-        field = form.current_password if "Current" in str(refusal) else form.new_password
-        field.errors = [str(refusal)]
+        services.change_password(me(), form.current_password.data, form.new_password.data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return render_template("auth/change_password.html", form=form), 400
     flash("Your password has been changed. You have been signed out on other devices.",
           "success")

@@ -5,20 +5,17 @@ from sqlalchemy import select
 from psp import audit, mail
 from psp.auth import passwords, sessions, tokens
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.timeutil import utcnow
 
 
-class Refused(Exception):
-    """A rule the form cannot express; the message is shown to the person."""
-
-
-def find_by_email(email):
+def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register(name, email, password):
+def register(name: str, email: str, password: str) -> User | None:
     """Create an account and email a confirmation link.
 
     An address that already has an account gets an email saying so instead,
@@ -41,12 +38,12 @@ def register(name, email, password):
     return user
 
 
-def _queue_confirmation(user):
+def _queue_confirmation(user: User) -> None:
     mail.queue(user.email, "Confirm your email address", "mail/confirm_email.txt", user=user,
                confirm_url=_external("auth.confirm_email", token=tokens.confirm_token(user)))
 
 
-def user_for_confirm_token(token):
+def user_for_confirm_token(token: str) -> User | None:
     found = tokens.read_confirm_token(token)
     if found is None:
         return None
@@ -56,7 +53,7 @@ def user_for_confirm_token(token):
     return user
 
 
-def confirm_email(user):
+def confirm_email(user: User) -> User:
     if user.is_confirmed:
         return user
     user.email_confirmed_at = utcnow()
@@ -68,7 +65,7 @@ def confirm_email(user):
     return user
 
 
-def authenticate(email, password):
+def authenticate(email: str, password: str) -> User | None:
     """Return the user for a correct email and password; None otherwise.
 
     Wrong password and unknown email cost the same time and give the same answer.
@@ -86,20 +83,20 @@ def authenticate(email, password):
     return user
 
 
-def resend_confirmation(user):
+def resend_confirmation(user: User) -> None:
     _queue_confirmation(user)
     audit.record("account.confirmation_resent", user, actor=user)
     db.session.commit()
 
 
-def sign_in(user):
+def sign_in(user: User) -> None:
     sessions.start_session(user)
     user.last_signed_in_at = utcnow()
     audit.record("sign_in.succeeded", user, actor=user)
     db.session.commit()
 
 
-def sign_out(user):
+def sign_out(user: User | None) -> None:
     """End this browser's session; user is None when nobody was signed in."""
     sessions.end_session()
     if user is not None:
@@ -107,7 +104,7 @@ def sign_out(user):
     db.session.commit()
 
 
-def sign_out_everywhere(user):
+def sign_out_everywhere(user: User) -> None:
     """A copied session cookie names the old counter, so it stops working."""
     user.session_version += 1
     audit.record("account.signed_out_everywhere", user, actor=user)
@@ -115,7 +112,7 @@ def sign_out_everywhere(user):
     db.session.commit()
 
 
-def request_password_reset(email):
+def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is not None and user.is_active:
         mail.queue(user.email, "Reset your password", "mail/reset_password.txt", user=user,
@@ -124,11 +121,11 @@ def request_password_reset(email):
     db.session.commit()
 
 
-def user_for_reset_token(token):
+def user_for_reset_token(token: str) -> User | None:
     return tokens.reset_token_matches(token, lambda user_id: db.session.get(User, user_id))
 
 
-def reset_password(user, new_password):
+def reset_password(user: User, new_password: str) -> None:
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1
     # Following the emailed link proves the address too.
@@ -144,11 +141,21 @@ def reset_password(user, new_password):
     db.session.commit()
 
 
-def change_password(user, current_password, new_password):
+def delete_account(user: User, password: str) -> None:
+    """Erase the account once the person has shown it is theirs by typing its password."""
+    from psp.auth import privacy
+
+    if not passwords.verify_password(user.password_hash, password):
+        raise Refused("Password is wrong", field="password")
+    privacy.erase(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
     if not passwords.verify_password(user.password_hash, current_password):
-        raise Refused("Current password is wrong")
+        raise Refused("Current password is wrong", field="current_password")
     if current_password == new_password:
-        raise Refused("New password must be different from your current password")
+        raise Refused("New password must be different from your current password",
+                      field="new_password")
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1
     sessions.start_session(user)  # this browser carries on; every other session ends
@@ -158,7 +165,7 @@ def change_password(user, current_password, new_password):
     db.session.commit()
 
 
-def set_disabled(admin, account, disabled):
+def set_disabled(admin: User, account: User, disabled: bool) -> None:
     if disabled and account.disabled_at is None:
         account.disabled_at = utcnow()
         account.session_version += 1
@@ -169,7 +176,7 @@ def set_disabled(admin, account, disabled):
     db.session.commit()
 
 
-def create_admin(email, name, password):
+def create_admin(email: str, name: str, password: str) -> User:
     """Used by `flask psp create-admin`: make or promote a confirmed site admin."""
     user = find_by_email(email)
     if user is None:

@@ -23,12 +23,12 @@ from psp.timeutil import utcnow
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 
 
-def _digest(value):
+def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
 @login_manager.user_loader
-def load_user(stored_id):
+def load_user(stored_id: str) -> User | None:
     """One query: the person, if their counter and this browser's session are both live."""
     user_id, _, version = stored_id.partition(":")
     sid = session.get("sid")
@@ -43,7 +43,7 @@ def load_user(stored_id):
     )
 
 
-def start_session(user):
+def start_session(user: User) -> None:
     """A fresh session at sign-in, so nothing set before it (fixation) carries over.
 
     Flushes the session row; the caller's service commits.
@@ -62,7 +62,7 @@ def start_session(user):
     session["seen_at"] = now
 
 
-def end_session():
+def end_session() -> None:
     """Ends this browser's session row (the caller commits) and clears the cookie."""
     sid = session.get("sid")
     if isinstance(sid, str):
@@ -72,7 +72,7 @@ def end_session():
     session.clear()
 
 
-def enforce_timeouts():
+def enforce_timeouts() -> None:
     """Before each request: end a session idle for too long or older than 12 hours."""
     if "_user_id" not in session:
         return
@@ -90,7 +90,7 @@ def enforce_timeouts():
         session["seen_at"] = now
 
 
-def safe_next(target):
+def safe_next(target: str | None) -> str | None:
     """Only paths on this site: no scheme, no host, no //host or /\\host tricks."""
     if not target or not isinstance(target, str):
         return None

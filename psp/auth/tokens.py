@@ -5,31 +5,34 @@ working once used (the hash changes) — single use without a token table.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from psp.auth.models import User
 
 RESET_MAX_AGE = 60 * 60
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
 
-def _serializer(purpose):
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"psp-{purpose}")
 
 
-def _fingerprint(user):
+def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
-def confirm_token(user):
+def confirm_token(user: User) -> str:
     return _serializer("confirm").dumps({"u": user.id, "e": user.email})
 
 
-def reset_token(user):
+def reset_token(user: User) -> str:
     return _serializer("reset").dumps({"u": user.id, "f": _fingerprint(user)})
 
 
-def read_confirm_token(token):
+def read_confirm_token(token: str) -> tuple[int, str] | None:
     """Return (user_id, email) or None when forged or expired."""
     try:
         data = _serializer("confirm").loads(token, max_age=CONFIRM_MAX_AGE)
@@ -38,7 +41,7 @@ def read_confirm_token(token):
         return None
 
 
-def reset_token_matches(token, load_user):
+def reset_token_matches(token: str, load_user: Callable[[int], User | None]) -> User | None:
     """Return the user a live reset token belongs to, else None."""
     try:
         data = _serializer("reset").loads(token, max_age=RESET_MAX_AGE)

@@ -1,3 +1,5 @@
+from collections.abc import Mapping, Sequence
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -8,6 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    Field,
+    Form,
     HiddenField,
     RadioField,
     SelectField,
@@ -19,20 +23,20 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from psp.contributions.models import COMMUNITIES, CONSIDERING, IN_PLACE, LEADS, NOT_TAKEN, SHARED, TAKEN
-from psp.forms import NoControlCharacters, blank, choices, strip
+from psp.forms import NoControlCharacters, Validator, blank, choices, strip
 from psp.places import AREAS
 
 
-def _id_select(label, message):
+def _id_select(label: str, message: str) -> SelectField:
     """A select of ids: an empty choice means none; anything not offered is refused."""
-    def check(form, field):
+    def check(form: Form, field: Field) -> None:
         if field.data and field.data not in {c.value for c in field.choices}:
             raise ValidationError(message)
     return SelectField(label, validators=[check], widget=GovSelect(), validate_choice=False)
 
 
-def _listed(what):
-    def check(form, field):
+def _listed(what: str) -> Validator:
+    def check(form: Form, field: Field) -> None:
         offered = {c.value for c in field.choices}
         if any(value not in offered for value in field.data or []):
             raise ValidationError(f"Select from the {what} listed")
@@ -69,7 +73,7 @@ class ContributionForm(FlaskForm):
     save_draft = SubmitField("Save as a draft", widget=GovSubmitInput())
     submit = SubmitField("Submit your view", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         submitting = bool(self.submit.data)
         if not self.title.data and not self.title.errors:
@@ -119,7 +123,7 @@ class AnswerForm(FlaskForm):
                                     widget=GovCheckboxesInput(), validate_choice=False)
     submit = SubmitField("Save answer", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         if self.status.data not in (CONSIDERING, TAKEN, NOT_TAKEN, IN_PLACE):
             self.status.errors = ["Select an answer"]

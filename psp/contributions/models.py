@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 DRAFT, RECEIVED = "draft", "received"
@@ -28,7 +28,7 @@ _STATUS_SQL = ("status IN ('draft', 'received', 'under_consideration', 'taken_fo
                "'not_taken_forward', 'already_in_place')")
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     """A view. Answered once it has its first response; then its text no longer changes."""
 
     __tablename__ = "contributions"
@@ -78,23 +78,23 @@ class Contribution(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def status_name(self):
+    def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 
     @property
-    def status_colour(self):
+    def status_colour(self) -> str:
         return STATUS_COLOURS[self.status]
 
     @property
-    def is_shared(self):
+    def is_shared(self) -> bool:
         return self.audience == SHARED
 
     @property
-    def is_answered(self):
+    def is_answered(self) -> bool:
         return self.status in ANSWERS
 
 
-class ContributionCommunity(db.Model):
+class ContributionCommunity(Model):
     __tablename__ = "contribution_communities"
     __table_args__ = (
         CheckConstraint("community IN ('service-users', 'families-carers', 'staff', 'residents', "
@@ -107,7 +107,7 @@ class ContributionCommunity(db.Model):
     community: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class ContributionArea(db.Model):
+class ContributionArea(Model):
     __tablename__ = "contribution_areas"
     __table_args__ = (Index("ix_contribution_areas_area", "area", "contribution_id"),)
 
@@ -116,7 +116,7 @@ class ContributionArea(db.Model):
     area: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class ContributionRevision(db.Model):
+class ContributionRevision(Model):
     """The text a view had before an edit."""
 
     __tablename__ = "contribution_revisions"
@@ -130,7 +130,7 @@ class ContributionRevision(db.Model):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Response(db.Model):
+class Response(Model):
     """The programme's answer to a view, written for the public. Every answer is kept."""
 
     __tablename__ = "responses"
@@ -151,15 +151,15 @@ class Response(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
-    def status_name(self):
+    def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 
     @property
-    def status_colour(self):
+    def status_colour(self) -> str:
         return STATUS_COLOURS[self.status]
 
 
-class ContributionAction(db.Model):
+class ContributionAction(Model):
     """A taken-forward view and an action it shaped."""
 
     __tablename__ = "contribution_actions"
@@ -170,7 +170,7 @@ class ContributionAction(db.Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True)
 
 
-class ContributionDecision(db.Model):
+class ContributionDecision(Model):
     """A taken-forward view and a decision it shaped."""
 
     __tablename__ = "contribution_decisions"

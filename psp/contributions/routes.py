@@ -2,34 +2,18 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from psp import policy
 from psp.contributions import bp, services
 from psp.contributions.forms import AnswerForm, ContributionForm
-from psp.contributions.models import COMMUNITIES, DRAFT, STATUS_NAMES
+from psp.contributions.models import COMMUNITIES, DRAFT
 from psp.cycles.services import all_stages
-from psp.extensions import db
-from psp.forms import choices, search_text
+from psp.errors import Refused, Stale
+from psp.forms import choices, refuse_on, search_text
+from psp.loaders import contribution_or_404, me, programme_or_404
 from psp.pagination import keyset
 from psp.places import AREAS
-from psp.programmes.models import Programme
 from psp.timeutil import format_datetime
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _programme(slug):
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
-
-
-def _contribution(contribution_id):
-    programme, contribution = services.get_visible(current_user, contribution_id)
-    if contribution is None:
-        abort(404)
-    return programme, contribution
 
 
 def _filters():
@@ -42,7 +26,7 @@ def _filters():
 
 @bp.get("/programmes/<slug>/views")
 def index(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     filters = _filters()
     query = services.filtered(services.visible(current_user, programme), filters)
     page = keyset(query, services.Contribution.id, request.args.get("after"), request.args.get("before"))
@@ -52,24 +36,22 @@ def index(slug):
         stages=all_stages(programme),
         organisations=services.filter_organisations(current_user, programme),
         questions=services.programme_questions(programme, partner_items),
-        statuses=STATUS_NAMES if policy.is_signed_in(current_user) else
-        {k: v for k, v in STATUS_NAMES.items() if k not in (DRAFT, "received")},
-        communities=COMMUNITIES, areas=AREAS)
+        statuses=services.status_filters(current_user), communities=COMMUNITIES, areas=AREAS)
 
 
 @bp.get("/programmes/<slug>/views.csv")
 @login_required
 def download(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     policy.require(policy.can_download_views(current_user, programme))
-    lines = services.csv_lines(_me(), programme, _filters())
+    lines = services.csv_lines(me(), programme, _filters())
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{programme.slug}-views.csv"'})
 
 
 @bp.get("/programmes/<slug>/you-said-we-did")
 def you_said_we_did(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     cycles = services.cycles_of(programme)
     if not cycles:
         abort(404)
@@ -84,7 +66,7 @@ def you_said_we_did(slug):
 
 @bp.get("/views/<int:contribution_id>")
 def show(contribution_id):
-    programme, contribution = _contribution(contribution_id)
+    programme, contribution = contribution_or_404(current_user, contribution_id)
     return render_template("contributions/show.html", programme=programme, contribution=contribution,
                            details=services.details(current_user, programme, contribution))
 
@@ -121,7 +103,7 @@ def _form_page(programme, form, contribution=None, status=200, stale=None):
 @bp.route("/programmes/<slug>/views/new", methods=["GET", "POST"])
 @login_required
 def new(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     policy.require(policy.can_give_view(current_user, programme))
     form = ContributionForm()
     _form_choices(form, programme)
@@ -136,96 +118,107 @@ def new(slug):
         return _form_page(programme, form, status=400)
     submit = bool(form.submit.data)
     try:
-        contribution = services.give(_me(), programme, _data(form), submit)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
+        contribution = services.give(me(), programme, _data(form), submit)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _form_page(programme, form, status=400)
     flash("Your view is submitted. The coordinators and NHS leads will answer it." if submit
           else "Your draft is saved. Only members of your organisation can see it.", "success")
     return redirect(url_for(".show", contribution_id=contribution.id))
 
 
+def _fill(form, contribution):
+    """The view as its form shows it, to be changed."""
+    form.version.data = contribution.version
+    form.organisation.data = str(contribution.organisation_id)
+    form.stage.data = str(contribution.stage_id)
+    form.question.data = str(contribution.question_id or "")
+    form.meeting.data = str(contribution.meeting_id or "")
+    form.title.data, form.body.data, form.audience.data = (contribution.title, contribution.body,
+                                                           contribution.audience)
+    form.communities.data, form.areas.data = services.tag_keys(contribution)
+
+
+def _edited(was_draft, submit):
+    if was_draft and submit:
+        return "Your view is submitted. The coordinators and NHS leads will answer it."
+    if was_draft:
+        return "Your draft is saved. Only members of your organisation can see it."
+    return "Your view is changed. The earlier text is kept in its history."
+
+
 @bp.route("/views/<int:contribution_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(contribution_id):
-    programme, contribution = _contribution(contribution_id)
-    editable = policy.can_edit_view(current_user, programme, contribution)
-    if not editable and not (contribution.is_answered and policy.is_member(current_user,
-                                                                           contribution.organisation)):
-        abort(403)
+    programme, contribution = contribution_or_404(current_user, contribution_id)
+    policy.require(policy.can_open_view_form(current_user, programme, contribution))
     form = ContributionForm()
     _form_choices(form, programme)
-    if not editable:
+    if not policy.can_edit_view(current_user, programme, contribution):
         return _form_page(programme, form if form.is_submitted() else None, contribution, 409, "answered")
     if not form.is_submitted():
-        form.version.data = contribution.version
-        form.organisation.data = str(contribution.organisation_id)
-        form.stage.data = str(contribution.stage_id)
-        form.question.data = str(contribution.question_id or "")
-        form.meeting.data = str(contribution.meeting_id or "")
-        form.title.data, form.body.data, form.audience.data = (contribution.title, contribution.body,
-                                                               contribution.audience)
-        form.communities.data, form.areas.data = services.tag_keys(contribution)
+        _fill(form, contribution)
         return _form_page(programme, form, contribution)
     if not form.validate():
         return _form_page(programme, form, contribution, 400)
     submit, was_draft = bool(form.submit.data), contribution.status == DRAFT
     try:
-        services.update(_me(), programme, contribution, form.version.data, _data(form), submit)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
+        services.update(me(), programme, contribution, form.version.data, _data(form), submit)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _form_page(programme, form, contribution, 400)
-    except services.Stale as stale:
-        return _form_page(programme, form, stale.contribution, 409,
-                          stale="answered" if stale.contribution.is_answered else "changed")
-    if was_draft and submit:
-        message = "Your view is submitted. The coordinators and NHS leads will answer it."
-    elif was_draft:
-        message = "Your draft is saved. Only members of your organisation can see it."
-    else:
-        message = "Your view is changed. The earlier text is kept in its history."
-    flash(message, "success")
+    except Stale as stale:
+        return _form_page(programme, form, stale.record, 409,
+                          stale="answered" if stale.record.is_answered else "changed")
+    flash(_edited(was_draft, submit), "success")
     return redirect(url_for(".show", contribution_id=contribution.id))
+
+
+def _answer_form(programme, contribution):
+    form = AnswerForm()
+    actions, decisions = services.link_choices(programme, contribution)
+    form.actions.choices = choices((a.id, f"{a.title} (cycle {a.cycle.number})") for a in actions)
+    form.decisions.choices = choices((d.id, d.title) for d in decisions)
+    return form
+
+
+def _fill_answer(form, contribution, details):
+    """The latest answer, to be changed; or an empty form against the version shown."""
+    form.version.data = contribution.version
+    latest = details.responses[0] if details.responses else None
+    if latest is not None:
+        form.status.data, form.text.data, form.reason.data = latest.status, latest.text, latest.reason
+        form.actions.data = [str(a.id) for a in details.actions]
+        form.decisions.data = [str(d.id) for d in details.decisions]
+
+
+def _answer_page(programme, contribution, form, details, status=200, stale=False):
+    return render_template("contributions/answer.html", programme=programme, contribution=contribution,
+                           form=form, details=details, stale=stale), status
 
 
 @bp.route("/views/<int:contribution_id>/answer", methods=["GET", "POST"])
 @login_required
 def answer(contribution_id):
-    programme, contribution = _contribution(contribution_id)
+    programme, contribution = contribution_or_404(current_user, contribution_id)
     policy.require(policy.can_answer_view(current_user, programme, contribution))
-    form = AnswerForm()
-    actions, decisions = services.link_choices(programme, contribution)
-    form.actions.choices = choices((a.id, f"{a.title} (cycle {a.cycle.number})")
-                                   for a in actions)
-    form.decisions.choices = choices((d.id, d.title) for d in decisions)
+    form = _answer_form(programme, contribution)
     details = services.details(current_user, programme, contribution)
-
-    def page(status=200, stale=False):
-        return render_template("contributions/answer.html", programme=programme, contribution=contribution,
-                               form=form, details=details, stale=stale), status
-
     if not form.is_submitted():
-        form.version.data = contribution.version
-        latest = details.responses[0] if details.responses else None
-        if latest is not None:
-            form.status.data, form.text.data, form.reason.data = latest.status, latest.text, latest.reason
-            form.actions.data = [str(a.id) for a in details.actions]
-            form.decisions.data = [str(d.id) for d in details.decisions]
-        return page()
+        _fill_answer(form, contribution, details)
+        return _answer_page(programme, contribution, form, details)
     if not form.validate():
-        return page(400)
+        return _answer_page(programme, contribution, form, details, 400)
     try:
-        services.answer(_me(), programme, contribution, form.version.data, form.status.data, form.text.data,
+        services.answer(me(), programme, contribution, form.version.data, form.status.data, form.text.data,
                         form.reason.data, [int(i) for i in form.actions.data or []],
                         [int(i) for i in form.decisions.data or []])
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
-        return page(400)
-    except services.Stale as stale:
-        contribution = stale.contribution
-        details = services.details(current_user, programme, contribution)
-        form.version.data = contribution.version
-        return page(409, stale=True)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return _answer_page(programme, contribution, form, details, 400)
+    except Stale as stale:
+        form.version.data = stale.record.version
+        details = services.details(current_user, programme, stale.record)
+        return _answer_page(programme, stale.record, form, details, 409, stale=True)
     flash("Your answer is saved. The organisation has been emailed.", "success")
     return redirect(url_for(".show", contribution_id=contribution.id))
-

@@ -7,13 +7,15 @@ edits and answers lock the view's row and compare the version the person saw.
 
 import csv
 import io
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Self, cast
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import Row, Select, Table, case, exists, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit, policy
-from psp.auth.models import User
+from psp.auth.models import Person, User
 from psp.contributions.models import (
     ANSWERS,
     COMMUNITIES,
@@ -31,12 +33,13 @@ from psp.contributions.models import (
     Response,
 )
 from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Question, Stage
+from psp.errors import Refused, Stale
 from psp.extensions import db
 from psp.links import external_url
 from psp.meetings.models import Meeting
 from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, ADMIN, Membership, Organisation
-from psp.pagination import paginate
+from psp.pagination import Page, paginate
 from psp.places import AREAS
 from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.spreadsheets import cell
@@ -45,30 +48,19 @@ from psp.timeutil import utcnow
 CSV_BATCH = 1000
 WAITING_CAP = 1000   # "Your work" counts waiting views up to this many
 YSWD_PAGE = 100
-
-
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class Stale(Exception):
-    """The view changed, or was answered, since the person opened the page."""
-
-    def __init__(self, contribution):
-        super().__init__("This view changed since you opened it")
-        self.contribution = contribution
+# The views behind each action or decision, as links: (view id, title).
+ViewsBehind = dict[int, list[tuple[int, str]]]
 
 
 # Reading ------------------------------------------------------------------------
 
-def visible(person, programme):
+def visible(person: Person, programme: Programme) -> Select[Contribution]:
     return select(Contribution).where(Contribution.programme_id == programme.id,
                                       policy.visible_views(person, programme))
 
 
-def get_visible(person, contribution_id):
+def get_visible(person: Person,
+                contribution_id: int) -> tuple[Programme, Contribution] | tuple[None, None]:
     """The view and its programme, or (None, None) when it does not exist for this person."""
     row = db.session.execute(select(Contribution, Programme)
                              .join(Programme, Programme.id == Contribution.programme_id)
@@ -92,13 +84,13 @@ class Filters:
     q: str = ""
 
     @classmethod
-    def from_args(cls, args):
+    def from_args(cls, args: Mapping[str, str]) -> Self:
         """Unknown or malformed values are dropped rather than refused: it is a search form."""
-        def number(name):
+        def number(name: str) -> int | None:
             raw = args.get(name, "")
             return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
-        def known(name, allowed):
+        def known(name: str, allowed: Collection[str]) -> str | None:
             raw = args.get(name, "")
             return raw if raw in allowed else None
 
@@ -108,15 +100,15 @@ class Filters:
                    q=" ".join(args.get("q", "").split())[:100])
 
     @property
-    def active(self):
+    def active(self) -> bool:
         return any(v for v in (self.stage, self.status, self.organisation, self.community, self.area,
                                self.question, self.q))
 
-    def as_args(self):
+    def as_args(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-def filtered(query, filters):
+def filtered(query: Select[Contribution], filters: Filters) -> Select[Contribution]:
     if filters.stage:
         query = query.where(Contribution.stage_id == filters.stage)
     if filters.status:
@@ -137,10 +129,10 @@ def filtered(query, filters):
     return query
 
 
-def tags(contribution_ids):
+def tags(contribution_ids: Iterable[int]) -> dict[int, tuple[list[str], list[str]]]:
     """Communities and areas of several views, in the order the forms list them: two queries."""
     ids = list(contribution_ids)
-    found = {i: ([], []) for i in ids}
+    found: dict[int, tuple[list[str], list[str]]] = {i: ([], []) for i in ids}
     if not ids:
         return found
     community_order, area_order = list(COMMUNITIES), list(AREAS)
@@ -148,14 +140,14 @@ def tags(contribution_ids):
             ContributionCommunity.contribution_id.in_(ids))),
             key=lambda r: community_order.index(r.community)):
         found[row.contribution_id][0].append(COMMUNITIES[row.community])
-    for row in sorted(db.session.scalars(select(ContributionArea).where(
+    for area_row in sorted(db.session.scalars(select(ContributionArea).where(
             ContributionArea.contribution_id.in_(ids))),
             key=lambda r: area_order.index(r.area) if r.area in AREAS else len(area_order)):
-        found[row.contribution_id][1].append(AREAS.get(row.area, row.area))
+        found[area_row.contribution_id][1].append(AREAS.get(area_row.area, area_row.area))
     return found
 
 
-def tag_keys(contribution):
+def tag_keys(contribution: Contribution) -> tuple[Sequence[str], Sequence[str]]:
     """The community and area keys stored for one view, to fill its edit form: two queries."""
     return (db.session.scalars(select(ContributionCommunity.community).where(
                 ContributionCommunity.contribution_id == contribution.id)).all(),
@@ -163,7 +155,7 @@ def tag_keys(contribution):
                 ContributionArea.contribution_id == contribution.id)).all())
 
 
-def latest_responses(contribution_ids):
+def latest_responses(contribution_ids: Iterable[int]) -> dict[int, Response]:
     ids = list(contribution_ids)
     if not ids:
         return {}
@@ -172,9 +164,12 @@ def latest_responses(contribution_ids):
     return {r.contribution_id: r for r in db.session.scalars(select(Response).where(Response.id.in_(newest)))}
 
 
-def shaped(person, programme, contribution_ids):
+def shaped(person: Person, programme: Programme,
+           contribution_ids: Iterable[int]) -> tuple[dict[int, list[Action]], dict[int, list[Decision]]]:
     """The actions and decisions each view shaped, as this person may see them: two queries."""
     ids = list(contribution_ids)
+    actions: dict[int, list[Action]]
+    decisions: dict[int, list[Decision]]
     actions, decisions = {i: [] for i in ids}, {i: [] for i in ids}
     if not ids:
         return actions, decisions
@@ -187,15 +182,16 @@ def shaped(person, programme, contribution_ids):
              .where(ContributionDecision.contribution_id.in_(ids)).order_by(Decision.id))
     if not policy.can_see_partner_items(person, programme):
         query = query.where(Decision.partners_only.is_(False))
-    for link, decision in db.session.execute(query):
-        decisions[link.contribution_id].append(decision)
+    for decision_link, decision in db.session.execute(query):
+        decisions[decision_link.contribution_id].append(decision)
     return actions, decisions
 
 
-def shaped_by(person, programme, action_ids=(), decision_ids=()):
+def shaped_by(person: Person, programme: Programme, action_ids: Collection[int] = (),
+              decision_ids: Collection[int] = ()) -> tuple[ViewsBehind, ViewsBehind]:
     """The views behind some actions and decisions, only those this person may see: two queries."""
-    behind_actions = {i: [] for i in action_ids}
-    behind_decisions = {i: [] for i in decision_ids}
+    behind_actions: ViewsBehind = {i: [] for i in action_ids}
+    behind_decisions: ViewsBehind = {i: [] for i in decision_ids}
     seen = policy.visible_views(person, programme)
     if action_ids:
         for action_id, view_id, title in db.session.execute(
@@ -215,17 +211,17 @@ def shaped_by(person, programme, action_ids=(), decision_ids=()):
 
 @dataclass
 class Details:
-    communities: list
-    areas: list
-    responses: list
-    revisions: list
-    actions: list
-    decisions: list
+    communities: list[str]
+    areas: list[str]
+    responses: Sequence[Response]
+    revisions: Sequence[ContributionRevision]
+    actions: list[Action]
+    decisions: list[Decision]
     question: Question | None
     meeting: Meeting | None
 
 
-def details(person, programme, contribution):
+def details(person: Person, programme: Programme, contribution: Contribution) -> Details:
     """Everything the view page shows beside the view: a fixed number of queries."""
     communities, areas = tags([contribution.id])[contribution.id]
     actions, decisions = shaped(person, programme, [contribution.id])
@@ -248,14 +244,14 @@ def details(person, programme, contribution):
 
 # Choices for the forms --------------------------------------------------------------
 
-def stages_so_far(programme):
+def stages_so_far(programme: Programme) -> Sequence[Stage]:
     """The current stage and the ones before it, newest first: the stages a view can be on."""
     return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
         Stage.programme_id == programme.id, Stage.status.in_((*CURRENT, SIGNED_OFF)))
         .order_by(Cycle.number.desc(), Stage.position.desc())).all()
 
 
-def programme_questions(programme, include_partner_items):
+def programme_questions(programme: Programme, include_partner_items: bool) -> Sequence[Question]:
     query = (select(Question).join(Stage, Stage.id == Question.stage_id)
              .where(Stage.programme_id == programme.id).order_by(Question.id))
     if not include_partner_items:
@@ -263,7 +259,7 @@ def programme_questions(programme, include_partner_items):
     return db.session.scalars(query).all()
 
 
-def recent_meetings(person, programme, limit=30):
+def recent_meetings(person: Person, programme: Programme, limit: int = 30) -> Sequence[Meeting]:
     """Meetings a view can come from: the latest that have started, which the person may see."""
     from psp.meetings import services as meetings
 
@@ -272,14 +268,21 @@ def recent_meetings(person, programme, limit=30):
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)).all()
 
 
-def organisations_named(ids):
+def organisations_named(ids: Collection[int]) -> Sequence[Row[int, str]]:
     if not ids:
         return []
     return db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).all()
 
 
-def filter_organisations(person, programme):
+def status_filters(person: Person) -> dict[str, str]:
+    """The statuses a person can filter views by: visitors only ever see answered views."""
+    if policy.is_signed_in(person):
+        return STATUS_NAMES
+    return {k: v for k, v in STATUS_NAMES.items() if k not in (DRAFT, RECEIVED)}
+
+
+def filter_organisations(person: Person, programme: Programme) -> Sequence[Row[int, str]]:
     """For the organisation filter: the programme's partners and the person's own: one query.
 
     Listing who has given views would mean a DISTINCT over every view of the programme.
@@ -291,7 +294,8 @@ def filter_organisations(person, programme):
         or_(Organisation.id.in_(partners), Organisation.id.in_(own))).order_by(Organisation.name)).all()
 
 
-def link_choices(programme, contribution):
+def link_choices(programme: Programme,
+                 contribution: Contribution) -> tuple[Sequence[Action], Sequence[Decision]]:
     """Actions and decisions a view can be linked to: its cycle's and later cycles'."""
     number = contribution.stage.cycle.number
     stage_ids = select(Stage.id).join(Cycle, Cycle.id == Stage.cycle_id).where(
@@ -306,7 +310,7 @@ def link_choices(programme, contribution):
 
 # Giving and editing ------------------------------------------------------------------
 
-def _check(person, programme, data):
+def _check(person: User, programme: Programme, data: Mapping[str, Any]) -> Stage:
     if data["organisation_id"] not in policy.view_organisations(person, programme):
         raise Refused("Select one of your organisations that is a partner of the programme",
                       field="organisation")
@@ -326,10 +330,10 @@ def _check(person, programme, data):
     return stage
 
 
-def _set_tags(contribution, communities, areas):
-    db.session.execute(ContributionCommunity.__table__.delete().where(
+def _set_tags(contribution: Contribution, communities: Iterable[str], areas: Iterable[str]) -> None:
+    db.session.execute(cast(Table, ContributionCommunity.__table__).delete().where(
         ContributionCommunity.contribution_id == contribution.id))
-    db.session.execute(ContributionArea.__table__.delete().where(
+    db.session.execute(cast(Table, ContributionArea.__table__).delete().where(
         ContributionArea.contribution_id == contribution.id))
     db.session.add_all([ContributionCommunity(contribution_id=contribution.id, community=c)
                         for c in dict.fromkeys(communities) if c in COMMUNITIES])
@@ -337,7 +341,7 @@ def _set_tags(contribution, communities, areas):
                         for a in dict.fromkeys(areas) if a in AREAS])
 
 
-def _apply(contribution, data):
+def _apply(contribution: Contribution, data: Mapping[str, Any]) -> None:
     contribution.organisation_id = data["organisation_id"]
     contribution.stage_id = data["stage_id"]
     contribution.question_id = data.get("question_id")
@@ -346,7 +350,7 @@ def _apply(contribution, data):
     contribution.audience = data["audience"]
 
 
-def give(person, programme, data, submit):
+def give(person: User, programme: Programme, data: Mapping[str, Any], submit: bool) -> Contribution:
     """A new view, saved as a draft or submitted."""
     _check(person, programme, data)
     contribution = Contribution(programme_id=programme.id, author_id=person.id, status=DRAFT)
@@ -362,26 +366,27 @@ def give(person, programme, data, submit):
     return contribution
 
 
-def _locked(contribution):
+def _locked(contribution: Contribution) -> Contribution:
     return db.session.scalars(select(Contribution).where(Contribution.id == contribution.id)
                               .with_for_update(of=Contribution)
                               .execution_options(populate_existing=True)).one()
 
 
-def _check_version(contribution, seen_version):
+def _check_version(contribution: Contribution, seen_version: str | int | None) -> None:
     if seen_version is None or str(seen_version) != str(contribution.version):
         raise Stale(contribution)
 
 
-def _commit(contribution):
+def _commit(contribution: Contribution) -> None:
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Stale(db.session.get(Contribution, contribution.id, populate_existing=True)) from None
+        raise Stale(db.session.get_one(Contribution, contribution.id, populate_existing=True)) from None
 
 
-def update(person, programme, contribution, seen_version, data, submit):
+def update(person: User, programme: Programme, contribution: Contribution, seen_version: str | int | None,
+           data: Mapping[str, Any], submit: bool) -> Contribution:
     """Change a draft or a view waiting for an answer; a submitted view keeps its earlier text."""
     contribution = _locked(contribution)
     _check_version(contribution, seen_version)
@@ -408,8 +413,9 @@ def update(person, programme, contribution, seen_version, data, submit):
 
 # Answering ---------------------------------------------------------------------------
 
-def answer(person, programme, contribution, seen_version, status, text, reason="", action_ids=(),
-           decision_ids=()):
+def answer(person: User, programme: Programme, contribution: Contribution, seen_version: str | int | None,
+           status: str, text: str, reason: str = "", action_ids: Iterable[int] = (),
+           decision_ids: Iterable[int] = ()) -> Response:
     contribution = _locked(contribution)
     _check_version(contribution, seen_version)
     if not policy.can_answer_view(person, programme, contribution):
@@ -436,9 +442,9 @@ def answer(person, programme, contribution, seen_version, status, text, reason="
     if first:
         contribution.answered_at = now
         contribution.days_to_answer = max(0, (now - (contribution.submitted_at or now)).days)
-    db.session.execute(ContributionAction.__table__.delete().where(
+    db.session.execute(cast(Table, ContributionAction.__table__).delete().where(
         ContributionAction.contribution_id == contribution.id))
-    db.session.execute(ContributionDecision.__table__.delete().where(
+    db.session.execute(cast(Table, ContributionDecision.__table__).delete().where(
         ContributionDecision.contribution_id == contribution.id))
     db.session.add_all([ContributionAction(contribution_id=contribution.id, action_id=i)
                         for i in sorted(action_ids)])
@@ -452,7 +458,7 @@ def answer(person, programme, contribution, seen_version, status, text, reason="
     return response
 
 
-def _tell_organisation(programme, contribution, response):
+def _tell_organisation(programme: Programme, contribution: Contribution, response: Response) -> None:
     """The author and the organisation's admins hear of each answer."""
     admins = select(Membership.user_id).where(Membership.organisation_id == contribution.organisation_id,
                                               Membership.status == ACTIVE, Membership.role == ADMIN)
@@ -476,11 +482,11 @@ class Answering:
     median_days: float | None = None
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.answered / self.submitted) if self.submitted else 0
 
 
-def answering(programme):
+def answering(programme: Programme) -> Answering:
     """Share answered and median days to an answer: two indexed queries."""
     submitted, answered, timed = db.session.execute(select(
         func.count(), func.count(case((Contribution.status.in_(ANSWERS), 1))),
@@ -492,18 +498,18 @@ def answering(programme):
             Contribution.programme_id == programme.id, Contribution.days_to_answer.is_not(None))
             .order_by(Contribution.days_to_answer).offset((timed - 1) // 2)
             .limit(1 if timed % 2 else 2)).all()
-        stats.median_days = sum(middle) / len(middle)
+        stats.median_days = sum(days or 0 for days in middle) / len(middle)
     return stats
 
 
-def my_drafts(person, limit=50):
+def my_drafts(person: User, limit: int = 50) -> Sequence[Contribution]:
     """Drafts the person started and has not submitted, newest first."""
     return db.session.scalars(select(Contribution).where(
         Contribution.author_id == person.id, Contribution.status == DRAFT)
         .order_by(Contribution.updated_at.desc(), Contribution.id.desc()).limit(limit)).all()
 
 
-def waiting_query(person):
+def waiting_query(person: User) -> Select[Contribution]:
     """Views waiting for an answer in the programmes this person leads, oldest first."""
     led = [programme_id for programme_id, role in policy.holdings(person).roles
            if role in ("coordinator", "nhs_lead")]
@@ -519,12 +525,12 @@ CSV_HEADER = ["View", "Submitted (UTC)", "Organisation", "Cycle", "Stage", "Ques
               "Communities", "Areas", "Shared with", "Status", "Response", "Reason", "Answered (UTC)"]
 
 
-def csv_lines(person, programme, filters):
+def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterator[str]:
     """The views this person may see, in batches, so a large programme streams in constant memory."""
     out = io.StringIO()
     writer = csv.writer(out)
 
-    def flush():
+    def flush() -> str:
         text = out.getvalue()
         out.seek(0)
         out.truncate()
@@ -544,7 +550,7 @@ def csv_lines(person, programme, filters):
         ids = [c.id for c in batch]
         labels = tags(ids)
         answers = latest_responses(ids)
-        questions = dict(db.session.execute(select(Question.id, Question.text).where(
+        questions: dict[int | None, str] = dict(db.session.execute(select(Question.id, Question.text).where(
             Question.id.in_({c.question_id for c in batch if c.question_id}))).all())
         for c in batch:
             response = answers.get(c.id)
@@ -565,10 +571,13 @@ def csv_lines(person, programme, filters):
 @dataclass
 class StageRecord:
     stage: Stage
-    entries: list = field(default_factory=list)   # (view, response, actions, decisions)
+    # (view, response, actions, decisions)
+    entries: list[tuple[Contribution, Response | None, list[Action], list[Decision]]] = field(
+        default_factory=list)
 
 
-def you_said_we_did(person, programme, cycle, raw_page=None):
+def you_said_we_did(person: Person, programme: Programme, cycle: Cycle,
+                    raw_page: str | None = None) -> tuple[list[StageRecord], Page[Contribution]]:
     """Answered views of one cycle, stage by stage, with what became of them: a fixed number of queries.
 
     Returns the stage records and the page (a cycle with very many views prints in parts).
@@ -589,7 +598,7 @@ def you_said_we_did(person, programme, cycle, raw_page=None):
     return [records[s.id] for s in stages], page
 
 
-def cycles_of(programme):
+def cycles_of(programme: Programme) -> Sequence[Cycle]:
     return db.session.scalars(select(Cycle).where(Cycle.programme_id == programme.id)
                               .order_by(Cycle.number)).all()
 

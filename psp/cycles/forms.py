@@ -1,3 +1,5 @@
+from collections.abc import Mapping, Sequence
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -9,6 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    Field,
+    Form,
     HiddenField,
     RadioField,
     SelectField,
@@ -19,10 +23,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from psp.cycles.models import ACTION_STATUS_NAMES
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, blank, choices, strip
+from psp.forms import DateEntry, DateRequired, NoControlCharacters, Validator, blank, choices, strip
 
 
-def _text(label, required, max_length, newlines=True):
+def _text(label: str, required: str | None, max_length: int, newlines: bool = True) -> Field:
     what = label.split(" (")[0]
     validators = [DataRequired(required)] if required else [Optional()]
     validators += [NoControlCharacters(allow_newlines=newlines),
@@ -32,7 +36,7 @@ def _text(label, required, max_length, newlines=True):
                  widget=GovTextArea() if newlines else GovTextInput())
 
 
-def _version(form, field):
+def _version(form: Form, field: Field) -> None:
     if not str(field.data or "").isdigit():
         raise ValidationError("This page is out of date: reload it and try again")
 
@@ -56,7 +60,7 @@ class ReviewStageForm(FlaskForm):
     reason = _text("Reason or note", None, 8000)
     submit = SubmitField("Confirm decision", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         # Optional() stops a field's own chain when empty, so this check lives on the form.
         valid = super().validate(extra_validators)
         if self.decision.data == RETURN and not self.reason.data and not self.reason.errors:
@@ -81,7 +85,7 @@ class ActionStatusForm(FlaskForm):
     result = _text("What came of it so far (optional)", None, 4000)
     submit = SubmitField("Update status", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         if self.status.data == "blocked" and not self.blocked_reason.data and not self.blocked_reason.errors:
             self.blocked_reason.errors = ["Enter what is blocking the action"]

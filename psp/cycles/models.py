@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 KINDS = ("analyse", "plan", "do", "review")
@@ -45,7 +45,7 @@ _CURRENT_SQL = "status IN ('open', 'in_review', 'returned')"
 ACTION_STAGES = ("plan", "do")
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     __tablename__ = "cycles"
     __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_cycles_programme_number"),)
 
@@ -57,7 +57,7 @@ class Cycle(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Stage(db.Model):
+class Stage(Model):
     """One step of a cycle. The version column makes a stale form lose, not overwrite."""
 
     __tablename__ = "stages"
@@ -93,33 +93,33 @@ class Stage(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def name(self):
+    def name(self) -> str:
         return KIND_NAMES[self.kind]
 
     @property
-    def purpose(self):
+    def purpose(self) -> str:
         return PURPOSES[self.kind]
 
     @property
-    def status_name(self):
+    def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 
     @property
-    def is_current(self):
+    def is_current(self) -> bool:
         return self.status in CURRENT
 
     @property
-    def is_editable(self):
+    def is_editable(self) -> bool:
         """Coordinators change what a stage holds while it is open or returned, not in review."""
         return self.status in (OPEN, RETURNED)
 
     @property
-    def takes_actions(self):
+    def takes_actions(self) -> bool:
         """Actions are added and updated while Plan or Do is open or returned."""
         return self.kind in ACTION_STAGES and self.is_editable
 
 
-class StageTransition(db.Model):
+class StageTransition(Model):
     """The stage's history: who moved it, when, from what, to what, and why."""
 
     __tablename__ = "stage_transitions"
@@ -136,15 +136,15 @@ class StageTransition(db.Model):
     actor = relationship("User", lazy="joined")
 
     @property
-    def from_name(self):
-        return STATUS_NAMES.get(self.from_status, "")
+    def from_name(self) -> str:
+        return STATUS_NAMES.get(self.from_status or "", "")
 
     @property
-    def to_name(self):
+    def to_name(self) -> str:
         return STATUS_NAMES[self.to_status]
 
 
-class Action(db.Model):
+class Action(Model):
     """Designed at Plan (or added at Do when delivery shows a gap), carried out at Do, its result
     looked at in Review. It belongs to the cycle, so it travels with it from stage to stage;
     planned_in is the stage where it was designed."""
@@ -177,14 +177,14 @@ class Action(db.Model):
     planned_in = relationship("Stage", lazy="select")
 
     @property
-    def status_name(self):
+    def status_name(self) -> str:
         return ACTION_STATUS_NAMES[self.status]
 
-    def is_overdue(self, today):
+    def is_overdue(self, today: date) -> bool:
         return self.status != DONE and self.due_on < today
 
 
-class Decision(db.Model):
+class Decision(Model):
     __tablename__ = "decisions"
     __table_args__ = (Index("ix_decisions_stage_id", "stage_id", "id"),)
 
@@ -199,7 +199,7 @@ class Decision(db.Model):
     stage = relationship("Stage", lazy="joined", innerjoin=True)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question posed to partners on a stage; views can answer it."""
 
     __tablename__ = "questions"
@@ -214,7 +214,7 @@ class Question(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class OutcomeMeasure(db.Model):
+class OutcomeMeasure(Model):
     """How one agreed outcome is doing, recorded at a Review stage."""
 
     __tablename__ = "outcome_measures"

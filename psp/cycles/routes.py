@@ -1,8 +1,10 @@
 """Stage pages, transitions and what a stage holds. Rules live in services and policy."""
 
-from flask import abort, flash, redirect, render_template, request
+from datetime import date
+from typing import Any, cast
+
+from flask import flash, redirect, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from psp import policy
 from psp.contributions import services as views
@@ -19,29 +21,13 @@ from psp.cycles.forms import (
     StageDatesForm,
     SubmitStageForm,
 )
-from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Decision, Question, Stage
-from psp.extensions import db
-from psp.forms import choices
+from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Decision, Question
+from psp.errors import Refused, Stale
+from psp.forms import choices, refuse_on
+from psp.loaders import action_or_404, me, or_404, programme_or_404, stage_or_404
 from psp.pagination import paginate
-from psp.programmes.models import Outcome, Programme
 
 STAGE = "/<slug>/cycles/<int:number>/<any(" + ", ".join(KINDS) + "):kind>"
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _programme(slug):
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
-
-
-def _stage(slug, number, kind):
-    programme = _programme(slug)
-    stage = services.find_stage(programme, number, kind)
-    if stage is None:
-        abort(404)
-    return programme, stage
 
 
 def _to_stage(programme, stage, message):
@@ -59,7 +45,7 @@ def _failed(form):
 
 @bp.get(STAGE)
 def stage(slug, number, kind):
-    programme, stage = _stage(slug, number, kind)
+    programme, stage = stage_or_404(slug, number, kind)
     partner_view = policy.can_see_partner_items(current_user, programme)
     actions = paginate(services.actions_query(stage), request.args.get("page"))
     current = stage if stage.is_current else services.current_stage(programme)
@@ -86,7 +72,7 @@ def _transition_page(template, programme, stage, form, status=200, stale=None):
 @bp.route(STAGE + "/submit", methods=["GET", "POST"])
 @login_required
 def submit(slug, number, kind):
-    programme, stage = _stage(slug, number, kind)
+    programme, stage = stage_or_404(slug, number, kind)
     policy.require(policy.is_coordinator(current_user, programme))
     form = SubmitStageForm()
     allowed = policy.can_submit_stage(current_user, programme, stage)
@@ -98,11 +84,11 @@ def submit(slug, number, kind):
     if not form.validate_on_submit():
         return _transition_page("submit", programme, stage, form, 400)
     try:
-        services.submit(_me(), programme, stage, form.version.data, form.summary.data)
-    except services.Stale as stale:
-        return _stale("submit", programme, stale.stage, form)
-    except services.Refused as refusal:
-        form.summary.errors = [str(refusal)]
+        services.submit(me(), programme, stage, form.version.data, form.summary.data)
+    except Stale as stale:
+        return _stale("submit", programme, stale.record, form)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _transition_page("submit", programme, stage, form, 400)
     return _to_stage(programme, stage, f"{stage.name} is submitted for review. The NHS leads have been told.")
 
@@ -110,7 +96,7 @@ def submit(slug, number, kind):
 @bp.route(STAGE + "/decide", methods=["GET", "POST"])
 @login_required
 def decide(slug, number, kind):
-    programme, stage = _stage(slug, number, kind)
+    programme, stage = stage_or_404(slug, number, kind)
     policy.require(policy.is_nhs_lead(current_user, programme))
     form = ReviewStageForm()
     allowed = policy.can_review_stage(current_user, programme, stage)
@@ -123,12 +109,12 @@ def decide(slug, number, kind):
         return _transition_page("decide", programme, stage, form, 400)
     try:
         if form.decision.data == SIGN_OFF:
-            opened = services.sign_off(_me(), programme, stage, form.version.data, form.reason.data)
+            opened = services.sign_off(me(), programme, stage, form.version.data, form.reason.data)
             return _to_stage(programme, opened, f"{stage.name} of cycle {stage.cycle.number} is signed off. "
                              f"{opened.name} of cycle {opened.cycle.number} is now open.")
-        services.return_stage(_me(), programme, stage, form.version.data, form.reason.data)
-    except services.Stale as stale:
-        return _stale("decide", programme, stale.stage, form)
+        services.return_stage(me(), programme, stage, form.version.data, form.reason.data)
+    except Stale as stale:
+        return _stale("decide", programme, stale.record, form)
     return _to_stage(programme, stage, f"{stage.name} is returned to the coordinators with your reason.")
 
 
@@ -159,14 +145,6 @@ def _held(template, programme, stage, form, status, **context):
                  conflict=conflict, **context)
 
 
-def _action(slug, action_id):
-    programme = _programme(slug)
-    action = services.get_action(programme, action_id)
-    if action is None:
-        abort(404)
-    return programme, action
-
-
 ACTIONS_CLOSED = ("Actions are planned at Plan and can be added at Do, while the stage is open or "
                   "returned. {stage} of cycle {number} is {status}.")
 
@@ -188,13 +166,14 @@ def _save_action(programme, stage, action, allowed):
     if not form.validate_on_submit():
         return _page("action", _failed(form), conflict=None, **page)
     try:
-        services.save_action(_me(), programme, stage, action, form.title.data,
-                             int(form.organisation.data), form.due_on.data)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
+        services.save_action(me(), programme, stage, action, form.title.data,
+                             int(form.organisation.data), cast(date, form.due_on.data))  # DateRequired
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _page("action", 400, conflict=None, **page)
-    except services.Stale as stale:
-        return _page("action", 409, conflict=_actions_conflict(stale.stage), **{**page, "stage": stale.stage})
+    except Stale as stale:
+        return _page("action", 409, conflict=_actions_conflict(stale.record),
+                     **{**page, "stage": stale.record})
     return _to_stage(programme, stage, f"Action saved: {form.title.data}")
 
 
@@ -202,7 +181,7 @@ def _save_action(programme, stage, action, allowed):
 @login_required
 def new_action(slug, number, kind):
     """Plan an action at Plan, or add one at Do."""
-    programme, stage = _stage(slug, number, kind)
+    programme, stage = stage_or_404(slug, number, kind)
     policy.require(policy.is_coordinator(current_user, programme))
     return _save_action(programme, stage, None, policy.can_add_action(current_user, programme, stage))
 
@@ -210,7 +189,7 @@ def new_action(slug, number, kind):
 @bp.route("/<slug>/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_action(slug, action_id):
-    programme, action = _action(slug, action_id)
+    programme, action = action_or_404(slug, action_id)
     policy.require(policy.is_coordinator(current_user, programme))
     current = services.action_stage(programme, action)
     return _save_action(programme, current or action.planned_in, action,
@@ -221,7 +200,7 @@ def edit_action(slug, action_id):
 @login_required
 def action_status(slug, action_id):
     """Owners say how an action is going, and what came of it."""
-    programme, action = _action(slug, action_id)
+    programme, action = action_or_404(slug, action_id)
     policy.require(policy.is_action_owner(current_user, programme, action))
     current = services.action_stage(programme, action)
     stage = current or services.current_stage(programme) or action.planned_in
@@ -232,57 +211,77 @@ def action_status(slug, action_id):
     if not form.validate_on_submit():
         return _page("action_status", _failed(form), conflict=None, **page)
     try:
-        services.update_action_status(_me(), programme, action, form.status.data,
+        services.update_action_status(me(), programme, action, form.status.data,
                                       form.blocked_reason.data, form.result.data)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _page("action_status", 400, conflict=None, **page)
-    except services.Stale as stale:
-        return _page("action_status", 409, conflict=_actions_conflict(stale.stage), **page)
+    except Stale as stale:
+        return _page("action_status", 409, conflict=_actions_conflict(stale.record), **page)
     return _to_stage(programme, stage, f"{action.title}: {ACTION_STATUS_NAMES[form.status.data].lower()}")
 
 
-def _item_page(model, form_class, getter, *fields):
-    """Record a decision or pose a question on a stage, or edit one."""
+# Decisions and questions: {model: (form, how to find one in a programme, the fields saved)}
+ITEMS: dict[type[Decision] | type[Question], tuple[Any, Any, tuple[str, ...]]] = {
+    Decision: (DecisionForm, services.get_decision, ("title", "detail", "partners_only")),
+    Question: (QuestionForm, services.get_question, ("text", "detail", "partners_only")),
+}
+
+
+def _save_item(programme, stage, item, model):
+    """Record a decision or pose a question on a stage (item is None), or edit one."""
+    form_class, _, fields = ITEMS[model]
     noun = model.__name__.lower()
-
-    def page(slug, number=None, kind=None, item_id=None):
-        if item_id is None:
-            (programme, stage), item = _stage(slug, number, kind), None
-        else:
-            programme = _programme(slug)
-            item = getter(programme, item_id)
-            if item is None:
-                abort(404)
-            stage = db.session.get(Stage, item.stage_id)
-        editable = _editable_or_conflict(programme, stage)
-        form = form_class(obj=item if request.method == "GET" else None)
-        if not editable or not form.validate_on_submit():
-            return _held(noun, programme, stage, form, _failed(form), item=item)
-        try:
-            services.save_item(_me(), stage, item, model, **{name: form[name].data for name in fields})
-        except services.Stale as stale:
-            return _held(noun, programme, stale.stage, form, 409, item=item)
-        return _to_stage(programme, stage, f"{noun.capitalize()} saved.")
-
-    page.__name__ = f"{noun}_page"
-    return page
+    editable = _editable_or_conflict(programme, stage)
+    form = form_class(obj=item if request.method == "GET" else None)
+    if not editable or not form.validate_on_submit():
+        return _held(noun, programme, stage, form, _failed(form), item=item)
+    try:
+        services.save_item(me(), stage, item, model, **{name: form[name].data for name in fields})
+    except Stale as stale:
+        return _held(noun, programme, stale.record, form, 409, item=item)
+    return _to_stage(programme, stage, f"{noun.capitalize()} saved.")
 
 
-_decision = _item_page(Decision, DecisionForm, services.get_decision, "title", "detail", "partners_only")
-_question = _item_page(Question, QuestionForm, services.get_question, "text", "detail", "partners_only")
-bp.add_url_rule(STAGE + "/decisions/new", "new_decision", login_required(_decision), methods=["GET", "POST"])
-bp.add_url_rule("/<slug>/decisions/<int:item_id>/edit", "edit_decision", login_required(_decision),
-                methods=["GET", "POST"])
-bp.add_url_rule(STAGE + "/questions/new", "new_question", login_required(_question), methods=["GET", "POST"])
-bp.add_url_rule("/<slug>/questions/<int:item_id>/edit", "edit_question", login_required(_question),
-                methods=["GET", "POST"])
+def _new_item(slug, number, kind, model):
+    programme, stage = stage_or_404(slug, number, kind)
+    return _save_item(programme, stage, None, model)
+
+
+def _edit_item(slug, item_id, model):
+    programme = programme_or_404(slug)
+    item = or_404(ITEMS[model][1](programme, item_id))
+    return _save_item(programme, services.get_stage(item.stage_id), item, model)
+
+
+@bp.route(STAGE + "/decisions/new", methods=["GET", "POST"])
+@login_required
+def new_decision(slug, number, kind):
+    return _new_item(slug, number, kind, Decision)
+
+
+@bp.route("/<slug>/decisions/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_decision(slug, item_id):
+    return _edit_item(slug, item_id, Decision)
+
+
+@bp.route(STAGE + "/questions/new", methods=["GET", "POST"])
+@login_required
+def new_question(slug, number, kind):
+    return _new_item(slug, number, kind, Question)
+
+
+@bp.route("/<slug>/questions/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_question(slug, item_id):
+    return _edit_item(slug, item_id, Question)
 
 
 @bp.route(STAGE + "/dates", methods=["GET", "POST"])
 @login_required
 def dates(slug, number, kind):
-    programme, stage = _stage(slug, number, kind)
+    programme, stage = stage_or_404(slug, number, kind)
     policy.require(policy.is_coordinator(current_user, programme))
     form = StageDatesForm(obj=stage if request.method == "GET" else None)
     if stage.status == "signed_off" or not form.validate_on_submit():
@@ -290,11 +289,11 @@ def dates(slug, number, kind):
         return _page("dates", 409 if conflict else _failed(form), programme=programme, stage=stage,
                      form=form, conflict=conflict)
     try:
-        services.set_dates(_me(), stage, form.planned_start.data, form.planned_end.data)
-    except services.Refused as refusal:
-        getattr(form, refusal.field).errors = [str(refusal)]
+        services.set_dates(me(), stage, form.planned_start.data, form.planned_end.data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _page("dates", 400, programme=programme, stage=stage, form=form, conflict=None)
-    except services.Stale:
+    except Stale:
         return _page("dates", 409, programme=programme, stage=stage, form=form,
                      conflict="A signed-off stage keeps the dates it had.")
     return _to_stage(programme, stage, "Planned dates saved.")
@@ -306,37 +305,34 @@ REVIEW = "/<slug>/cycles/<int:number>/review"
 @bp.route(REVIEW + "/outcomes/<int:outcome_id>", methods=["GET", "POST"])
 @login_required
 def measure(slug, number, outcome_id):
-    programme, stage = _stage(slug, number, "review")
-    outcome = db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
-                                                      Outcome.programme_id == programme.id))
-    if outcome is None:
-        abort(404)
+    programme, stage = stage_or_404(slug, number, "review")
+    outcome = or_404(services.get_outcome(programme, outcome_id))
     editable = _editable_or_conflict(programme, stage)
     current = dict(services.outcomes_with_measures(programme, stage)).get(outcome)
     form = MeasureForm(obj=current if request.method == "GET" else None)
     if not editable or not form.validate_on_submit():
         return _held("measure", programme, stage, form, _failed(form), outcome=outcome)
     try:
-        services.record_measure(_me(), stage, outcome, form.measure.data, form.note.data)
-    except services.Refused as refusal:
-        form.measure.errors = [str(refusal)]
+        services.record_measure(me(), stage, outcome, form.measure.data, form.note.data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _held("measure", programme, stage, form, 400, outcome=outcome)
-    except services.Stale as stale:
-        return _held("measure", programme, stale.stage, form, 409, outcome=outcome)
+    except Stale as stale:
+        return _held("measure", programme, stale.record, form, 409, outcome=outcome)
     return _to_stage(programme, stage, f"Measure saved for: {outcome.title}")
 
 
 @bp.route(REVIEW + "/need", methods=["GET", "POST"])
 @login_required
 def need(slug, number):
-    programme, stage = _stage(slug, number, "review")
+    programme, stage = stage_or_404(slug, number, "review")
     editable = _editable_or_conflict(programme, stage)
     form = NeedForm(data={"need": stage.reframed_need} if request.method == "GET" else None)
     if not editable or not form.validate_on_submit():
         return _held("need", programme, stage, form, _failed(form))
     try:
-        services.set_reframed_need(_me(), stage, form.need.data)
-    except services.Stale as stale:
-        return _held("need", programme, stale.stage, form, 409)
+        services.set_reframed_need(me(), stage, form.need.data)
+    except Stale as stale:
+        return _held("need", programme, stale.record, form, 409)
     return _to_stage(programme, stage, "Re-framed need saved. It is carried into the next cycle at sign-off.")
 

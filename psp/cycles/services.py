@@ -6,10 +6,12 @@ second is told the stage changed; the partial unique index on stages is the
 last word on "exactly one current stage".
 """
 
-from datetime import timedelta
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from flask import url_for
-from sqlalchemy import false, func, select
+from sqlalchemy import ColumnElement, Row, Select, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,44 +39,31 @@ from psp.cycles.models import (
     Stage,
     StageTransition,
 )
+from psp.errors import Refused, Stale
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import deliveries, notify
 from psp.organisations.models import ACTIVE, Membership, Organisation
-from psp.programmes.models import ADMITTED, Outcome, Participation, ProgrammeRole
+from psp.programmes.models import ADMITTED, Outcome, Participation, Programme, ProgrammeRole
 from psp.timeutil import london, utcnow
 
 DUE_SOON = timedelta(days=14)
+# What a stage holds besides actions: each is saved the same way.
+Item = TypeVar("Item", Decision, Question)
 
 
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class Stale(Exception):
-    """The stage moved on since the person opened the page."""
-
-    def __init__(self, stage):
-        super().__init__("This stage changed since you opened it")
-        self.stage = stage
-
-
-
-
-def stage_url(programme, stage, external=False):
+def stage_url(programme: Programme, stage: Stage, external: bool = False) -> str:
     values = dict(slug=programme.slug, number=stage.cycle.number, kind=stage.kind)
     return _external("cycles.stage", **values) if external else url_for("cycles.stage", **values)
 
 
-def today():
+def today() -> date:
     return london(utcnow()).date()
 
 
 # Cycles -------------------------------------------------------------------------
 
-def start_cycle(programme_id, number, need="", actor=None):
+def start_cycle(programme_id: int, number: int, need: str = "", actor: User | None = None) -> Cycle:
     """Create a cycle with its four stages and open Analyse. Flushes only."""
     cycle = Cycle(programme_id=programme_id, number=number, need=need or "")
     db.session.add(cycle)
@@ -89,7 +78,7 @@ def start_cycle(programme_id, number, need="", actor=None):
     return cycle
 
 
-def _move(stage, to_status, actor, reason=""):
+def _move(stage: Stage, to_status: str, actor: User | None, reason: str = "") -> StageTransition:
     from_status = stage.status
     transition = StageTransition(stage_id=stage.id, actor_id=getattr(actor, "id", None),
                                  from_status=from_status, to_status=to_status, reason=reason or "")
@@ -101,44 +90,45 @@ def _move(stage, to_status, actor, reason=""):
     return transition
 
 
-def find_stage(programme, number, kind):
+def find_stage(programme: Programme, number: int, kind: str) -> Stage | None:
     return db.session.scalar(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
         Stage.programme_id == programme.id, Cycle.number == number, Stage.kind == kind))
 
 
-def current_stage(programme):
+def current_stage(programme: Programme) -> Stage | None:
     return db.session.scalar(select(Stage).where(Stage.programme_id == programme.id,
                                                  Stage.status.in_(CURRENT)))
 
 
-def all_stages(programme):
+def all_stages(programme: Programme) -> Sequence[Stage]:
     """Every stage of every cycle, for the timeline: one query."""
     return db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
         Stage.programme_id == programme.id).order_by(Cycle.number, Stage.position)).all()
 
 
-def _locked(stage):
+def _locked(stage: Stage) -> Stage:
     """Re-read the stage under a row lock (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
     return db.session.scalars(select(Stage).where(Stage.id == stage.id).with_for_update()
                               .execution_options(populate_existing=True)).one()
 
 
-def _check_version(stage, seen_version):
+def _check_version(stage: Stage, seen_version: str | int | None) -> None:
     if seen_version is None or int(seen_version) != stage.version:
         raise Stale(stage)
 
 
-def _commit_transition(stage):
+def _commit_transition(stage: Stage) -> None:
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        raise Stale(db.session.get(Stage, stage.id, populate_existing=True)) from None
+        raise Stale(db.session.get_one(Stage, stage.id, populate_existing=True)) from None
 
 
 # Transitions --------------------------------------------------------------------
 
-def submit(person, programme, stage, seen_version, summary):
+def submit(person: User, programme: Programme, stage: Stage, seen_version: str | int | None,
+           summary: str) -> Stage:
     stage = _locked(stage)
     _check_version(stage, seen_version)
     if stage.status not in (OPEN, RETURNED):
@@ -158,7 +148,8 @@ def submit(person, programme, stage, seen_version, summary):
     return stage
 
 
-def return_stage(person, programme, stage, seen_version, reason):
+def return_stage(person: User, programme: Programme, stage: Stage, seen_version: str | int | None,
+                 reason: str) -> Stage:
     stage = _locked(stage)
     _check_version(stage, seen_version)
     if stage.status != IN_REVIEW:
@@ -169,7 +160,8 @@ def return_stage(person, programme, stage, seen_version, reason):
     return stage
 
 
-def sign_off(person, programme, stage, seen_version, note=""):
+def sign_off(person: User, programme: Programme, stage: Stage, seen_version: str | int | None,
+             note: str = "") -> Stage:
     """Sign off and open what comes next: the next stage, or Analyse of the next cycle."""
     stage = _locked(stage)
     _check_version(stage, seen_version)
@@ -183,12 +175,12 @@ def sign_off(person, programme, stage, seen_version, note=""):
         cycle = stage.cycle
         cycle.closed_at = now
         opened = start_cycle(programme.id, cycle.number + 1, stage.reframed_need, actor=person)
-        next_stage = db.session.scalar(select(Stage).where(Stage.cycle_id == opened.id,
-                                                           Stage.kind == "analyse"))
+        next_stage = db.session.scalars(select(Stage).where(Stage.cycle_id == opened.id,
+                                                            Stage.kind == "analyse")).one()
     else:
-        next_stage = db.session.scalar(select(Stage).where(
+        next_stage = db.session.scalars(select(Stage).where(
             Stage.cycle_id == stage.cycle_id, Stage.position == stage.position + 1)
-            .with_for_update())
+            .with_for_update()).one()
         _move(next_stage, OPEN, person, f"{stage.name} signed off")
         next_stage.opened_at = now
     _notify(programme, stage, "signed_off", person, note, roles=("coordinator", "nhs_lead"),
@@ -197,7 +189,7 @@ def sign_off(person, programme, stage, seen_version, note=""):
     return next_stage
 
 
-def _people_with_roles(programme, roles):
+def _people_with_roles(programme: Programme, roles: Collection[str]) -> Sequence[User]:
     return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
         ProgrammeRole.programme_id == programme.id, ProgrammeRole.role.in_(roles),
         User.disabled_at.is_(None)).distinct().order_by(User.id)).all()
@@ -210,7 +202,8 @@ SUBJECTS = {
 }
 
 
-def _notify(programme, stage, event, actor, text, roles, next_stage=None):
+def _notify(programme: Programme, stage: Stage, event: str, actor: User, text: str, roles: Collection[str],
+            next_stage: Stage | None = None) -> None:
     subject = SUBJECTS[event].format(stage=stage.name, programme=programme.title)
     people = [p for p in _people_with_roles(programme, roles) if p.id != getattr(actor, "id", None)]
     chosen = deliveries([p.id for p in people])
@@ -222,14 +215,14 @@ def _notify(programme, stage, event, actor, text, roles, next_stage=None):
 
 # What a stage holds ----------------------------------------------------------------
 
-def _editable(stage):
+def _editable(stage: Stage) -> Stage:
     stage = _locked(stage)
     if not stage.is_editable:
         raise Stale(stage)
     return stage
 
 
-def partner_organisations(programme):
+def partner_organisations(programme: Programme) -> Sequence[Row[int, str]]:
     """Organisations that may own an action: admitted partners and the two leads."""
     partners = select(Participation.organisation_id).where(
         Participation.programme_id == programme.id, Participation.status == ADMITTED)
@@ -238,13 +231,13 @@ def partner_organisations(programme):
             [programme.lead_body_id, programme.lead_interface_id]))).order_by(Organisation.name)).all()
 
 
-def _check_owner(programme, organisation_id):
+def _check_owner(programme: Programme, organisation_id: int) -> None:
     allowed = {row.id for row in partner_organisations(programme)}
     if organisation_id not in allowed:
         raise Refused("Select an organisation that takes part in the programme", field="organisation")
 
 
-def _taking_actions(stage):
+def _taking_actions(stage: Stage) -> Stage:
     """Lock the stage and check actions may still be added or changed there."""
     stage = _locked(stage)
     if not stage.takes_actions:
@@ -252,7 +245,8 @@ def _taking_actions(stage):
     return stage
 
 
-def save_action(person, programme, stage, action, title, organisation_id, due_on):
+def save_action(person: User, programme: Programme, stage: Stage, action: Action | None, title: str,
+                organisation_id: int, due_on: date) -> Action:
     """Plan an action at the stage (action is None), or change one of the stage's cycle."""
     stage = _taking_actions(stage)
     _check_owner(programme, organisation_id)
@@ -271,7 +265,7 @@ def save_action(person, programme, stage, action, title, organisation_id, due_on
     return action
 
 
-def action_stage(programme, action):
+def action_stage(programme: Programme, action: Action) -> Stage | None:
     """Where the action can be changed now: the programme's current stage, when it is the Plan or
     Do of the action's cycle and open or returned; None otherwise."""
     stage = current_stage(programme)
@@ -280,7 +274,8 @@ def action_stage(programme, action):
     return stage
 
 
-def update_action_status(person, programme, action, status, reason="", result=""):
+def update_action_status(person: User, programme: Programme, action: Action, status: str, reason: str = "",
+                         result: str = "") -> Action:
     stage = current_stage(programme)
     if stage is None or stage.cycle_id != action.cycle_id:
         raise Stale(stage or action.planned_in)
@@ -297,7 +292,7 @@ def update_action_status(person, programme, action, status, reason="", result=""
     return action
 
 
-def save_item(person, stage, item, model, **fields):
+def save_item(person: User, stage: Stage, item: Item | None, model: type[Item], **fields: Any) -> Item:
     """Record a decision or pose a question (item is None), or change one."""
     stage = _editable(stage)
     if item is None:
@@ -311,7 +306,7 @@ def save_item(person, stage, item, model, **fields):
     return item
 
 
-def set_dates(person, stage, start, end):
+def set_dates(person: User, stage: Stage, start: date | None, end: date | None) -> None:
     if start and end and end < start:
         raise Refused("Planned end must be the same as or after the planned start", field="planned_end")
     stage = _locked(stage)
@@ -324,7 +319,7 @@ def set_dates(person, stage, start, end):
     db.session.commit()
 
 
-def record_measure(person, stage, outcome, measure, note):
+def record_measure(person: User, stage: Stage, outcome: Outcome, measure: str, note: str | None) -> None:
     stage = _editable(stage)
     row = db.session.scalar(select(OutcomeMeasure).where(
         OutcomeMeasure.outcome_id == outcome.id, OutcomeMeasure.stage_id == stage.id))
@@ -343,14 +338,14 @@ def record_measure(person, stage, outcome, measure, note):
                       field="measure") from None
 
 
-def set_reframed_need(person, stage, need):
+def set_reframed_need(person: User, stage: Stage, need: str) -> None:
     stage = _editable(stage)
     stage.reframed_need = need
     audit.record("stage.need_reframed", stage, actor=person)
     db.session.commit()
 
 
-def _unmeasured_outcomes(programme, stage):
+def _unmeasured_outcomes(programme: Programme, stage: Stage) -> Sequence[Outcome]:
     measured = select(OutcomeMeasure.outcome_id).where(OutcomeMeasure.stage_id == stage.id)
     return db.session.scalars(select(Outcome).where(Outcome.programme_id == programme.id,
                                                     Outcome.id.not_in(measured))
@@ -362,24 +357,24 @@ def _unmeasured_outcomes(programme, stage):
 class Progress:
     """A stage's progress, counted from its actions and decisions."""
 
-    def __init__(self, counts, decisions=0):
+    def __init__(self, counts: Mapping[str, int], decisions: int = 0) -> None:
         self.counts = {status: counts.get(status, 0) for status in (PLANNED, IN_PROGRESS, DONE, BLOCKED)}
         self.decisions = decisions
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(self.counts.values())
 
     @property
-    def done(self):
+    def done(self) -> int:
         return self.counts[DONE]
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def _stage_actions(stage):
+def _stage_actions(stage: Stage) -> ColumnElement[bool]:
     """Which actions a stage shows and measures: Plan those designed in it; Do and Review every
     action of the cycle, wherever it was planned; Analyse none."""
     if stage.kind == "plan":
@@ -389,51 +384,52 @@ def _stage_actions(stage):
     return false()
 
 
-def progress(stage):
+def progress(stage: Stage) -> Progress:
     """Two aggregate queries, whatever the number of actions."""
     counts = dict(db.session.execute(select(Action.status, func.count()).where(
         _stage_actions(stage)).group_by(Action.status)).all())
     decisions = db.session.scalar(select(func.count()).select_from(Decision).where(
-        Decision.stage_id == stage.id))
+        Decision.stage_id == stage.id)) or 0
     return Progress(counts, decisions)
 
 
-def _without_owner_areas(query):
+def _without_owner_areas(query: Select[Action]) -> Select[Action]:
     """Lists of actions show the owner's name; its areas would cost a query per page."""
     return query.options(defaultload(Action.organisation).lazyload(Organisation.areas))
 
 
-def actions_query(stage):
+def actions_query(stage: Stage) -> Select[Action]:
     return _without_owner_areas(select(Action).where(_stage_actions(stage))
                                 .order_by(Action.due_on, Action.id))
 
 
-def stage_names(cycle_id):
+def stage_names(cycle_id: int) -> dict[int, str]:
     """{stage id: name} for one cycle, to say where each of its actions was planned."""
     return {stage_id: KIND_NAMES[kind] for stage_id, kind in db.session.execute(
         select(Stage.id, Stage.kind).where(Stage.cycle_id == cycle_id)).all()}
 
 
-def decisions(stage, include_partner_items):
+def decisions(stage: Stage, include_partner_items: bool) -> Sequence[Decision]:
     query = select(Decision).where(Decision.stage_id == stage.id)
     if not include_partner_items:
         query = query.where(Decision.partners_only.is_(False))
     return db.session.scalars(query.order_by(Decision.id)).all()
 
 
-def questions(stage, include_partner_items):
+def questions(stage: Stage, include_partner_items: bool) -> Sequence[Question]:
     query = select(Question).where(Question.stage_id == stage.id)
     if not include_partner_items:
         query = query.where(Question.partners_only.is_(False))
     return db.session.scalars(query.order_by(Question.id)).all()
 
 
-def history(stage):
+def history(stage: Stage) -> Sequence[StageTransition]:
     return db.session.scalars(select(StageTransition).where(StageTransition.stage_id == stage.id)
                               .order_by(StageTransition.id)).all()
 
 
-def outcomes_with_measures(programme, stage=None):
+def outcomes_with_measures(programme: Programme,
+                           stage: Stage | None = None) -> list[tuple[Outcome, OutcomeMeasure | None]]:
     """Each outcome with its latest measure, or the measure of the given Review stage."""
     if stage is not None:
         chosen = select(OutcomeMeasure.id).where(OutcomeMeasure.stage_id == stage.id)
@@ -447,24 +443,33 @@ def outcomes_with_measures(programme, stage=None):
     return [(outcome, measure) for outcome, measure in rows]
 
 
-def get_action(programme, action_id):
+def get_action(programme: Programme, action_id: int) -> Action | None:
     return db.session.scalar(select(Action).join(Cycle, Cycle.id == Action.cycle_id).where(
         Action.id == action_id, Cycle.programme_id == programme.id))
 
 
-def get_decision(programme, decision_id):
+def get_decision(programme: Programme, decision_id: int) -> Decision | None:
     return db.session.scalar(select(Decision).join(Stage, Stage.id == Decision.stage_id).where(
         Decision.id == decision_id, Stage.programme_id == programme.id))
 
 
-def get_question(programme, question_id):
+def get_question(programme: Programme, question_id: int) -> Question | None:
     return db.session.scalar(select(Question).join(Stage, Stage.id == Question.stage_id).where(
         Question.id == question_id, Stage.programme_id == programme.id))
 
 
+def get_stage(stage_id: int) -> Stage | None:
+    return db.session.get(Stage, stage_id)
+
+
+def get_outcome(programme: Programme, outcome_id: int) -> Outcome | None:
+    return db.session.scalar(select(Outcome).where(Outcome.id == outcome_id,
+                                                   Outcome.programme_id == programme.id))
+
+
 # What waits for a person --------------------------------------------------------
 
-def stages_waiting(person, role, status):
+def stages_waiting(person: User, role: str, status: str) -> Sequence[Row[Stage, Programme]]:
     """Current stages in a given status on the programmes where the person holds a role."""
     from psp.programmes.models import Programme
 
@@ -475,12 +480,12 @@ def stages_waiting(person, role, status):
         Stage.status == status).order_by(Stage.submitted_at, Stage.id).limit(100)).all()
 
 
-def _my_organisations(person):
+def _my_organisations(person: User) -> Select[int]:
     return select(Membership.organisation_id).where(Membership.user_id == person.id,
                                                     Membership.status == ACTIVE)
 
 
-def my_actions_query(person):
+def my_actions_query(person: User) -> Select[Action]:
     """Every open action of the person's organisations in a cycle still running: overdue first,
     then by due date, then any without a date."""
     return _without_owner_areas(
@@ -493,7 +498,7 @@ def my_actions_query(person):
 MY_QUESTIONS = 50
 
 
-def my_open_questions(person):
+def my_open_questions(person: User) -> Sequence[Row[Question, Stage, Programme]]:
     """Questions on the current stages of the person's programmes that none of their partner
     organisations has answered with a submitted view yet: one query, the soonest posed first."""
     from psp.contributions.models import DRAFT, Contribution
@@ -514,7 +519,7 @@ def my_open_questions(person):
         .order_by(Question.id).limit(MY_QUESTIONS)).all()
 
 
-def programme_names(programme_ids):
+def programme_names(programme_ids: Collection[int]) -> dict[int, Row[int, str, str]]:
     """Slug and title for a page of rows, in one query."""
     from psp.programmes.models import Programme
 
@@ -528,11 +533,11 @@ def programme_names(programme_ids):
 class Dashboard:
     """What the programme page shows about the cycle: a fixed number of queries."""
 
-    def __init__(self, programme, include_partner_items):
+    def __init__(self, programme: Programme, include_partner_items: bool) -> None:
         self.stages = all_stages(programme)
         self.current = next((s for s in self.stages if s.is_current), None)
         self.cycle_stages = [s for s in self.stages if self.current and s.cycle_id == self.current.cycle_id]
-        self.cycles = []
+        self.cycles: list[tuple[Cycle, list[Stage]]] = []
         for stage in self.stages:
             if not self.cycles or self.cycles[-1][0].id != stage.cycle_id:
                 self.cycles.append((stage.cycle, []))

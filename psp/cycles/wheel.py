@@ -1,8 +1,10 @@
 """Geometry for the Analyse-Plan-Do-Review wheel, drawn as inline SVG (no script, no inline style)."""
 
 import math
+from collections.abc import Iterable
+from typing import TypedDict
 
-from psp.cycles.models import IN_REVIEW, OPEN, RETURNED, SIGNED_OFF
+from psp.cycles.models import IN_REVIEW, OPEN, RETURNED, SIGNED_OFF, Stage
 
 # A 260-unit square (viewBox "0 0 260 260" in templates/cycles/_macros.html) that the page
 # scales to its column. The ring is wide enough that the longest name and status ("Analyse",
@@ -18,14 +20,24 @@ COLOURS = {
 UPCOMING_COLOURS = ("#f3f2f1", "#0b0c0c")
 
 
-def _point(radius, degrees):
+class Segment(TypedDict):
+    stage: Stage
+    path: str
+    fill: str
+    ink: str
+    x: float
+    y: float
+    current: bool
+
+
+def _point(radius: float, degrees: float) -> tuple[float, float]:
     radians = math.radians(degrees)
     return round(CENTRE + radius * math.cos(radians), 2), round(CENTRE + radius * math.sin(radians), 2)
 
 
-def segments(stages):
+def segments(stages: Iterable[Stage]) -> list[Segment]:
     """One ring segment per stage, clockwise from the top: Analyse, Plan, Do, Review."""
-    drawn = []
+    drawn: list[Segment] = []
     for index, stage in enumerate(sorted(stages, key=lambda s: s.position)):
         start, end = -90 + 90 * index, 90 * index
         (ox1, oy1), (ox2, oy2) = _point(OUTER, start), _point(OUTER, end)

@@ -1,5 +1,6 @@
 """iCalendar files for one meeting and for a programme's feed (icalendar package)."""
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
@@ -7,19 +8,20 @@ from flask import current_app
 from icalendar import Calendar, Event
 
 from psp.links import external_url
+from psp.meetings.models import Meeting
 from psp.timeutil import LONDON, utcnow
 
 
-def _host():
+def _host() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "psp-codesign.local"
 
 
-def uid(meeting):
+def uid(meeting: Meeting) -> str:
     """Stable for the life of the meeting, so calendars update the event rather than add one."""
     return f"meeting-{meeting.id}@{_host()}"
 
 
-def _event(meeting, programme_title, show_link):
+def _event(meeting: Meeting, programme_title: str, show_link: bool) -> Event:
     event = Event()
     event.add("uid", uid(meeting))
     event.add("dtstamp", utcnow().replace(tzinfo=UTC))
@@ -43,7 +45,8 @@ def _event(meeting, programme_title, show_link):
     return event
 
 
-def calendar(meetings, programme_title, name=None, show_link=lambda meeting: False):
+def calendar(meetings: Sequence[Meeting], programme_title: str, name: str | None = None,
+             show_link: Callable[[Meeting], bool] = lambda meeting: False) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//PSP Co-design//Meetings//EN")
     cal.add("version", "2.0")

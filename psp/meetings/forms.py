@@ -1,4 +1,5 @@
 import re
+from collections.abc import Mapping, Sequence
 from datetime import time
 
 from flask_wtf import FlaskForm
@@ -11,6 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    Field,
+    Form,
     IntegerField,
     RadioField,
     SelectField,
@@ -28,13 +31,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, blank, choices, strip
+from psp.forms import DateEntry, DateRequired, NoControlCharacters, Validator, blank, choices, strip
 from psp.meetings.models import ACCESS_NEEDS, PARTNERS, PUBLIC
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
-def parse_clock(text):
+def parse_clock(text: str | None) -> time | None:
     """'14:30', '2:30pm', '2pm', '9.15am' -> time; None when it is not a time."""
     found = _CLOCK.match((text or "").strip())
     if not found:
@@ -51,8 +54,8 @@ def parse_clock(text):
     return time(hour, minute)
 
 
-def _clock(name):
-    def check(form, field):
+def _clock(name: str) -> Validator:
+    def check(form: Form, field: Field) -> None:
         if not field.data:
             raise ValidationError(f"Enter the {name} time")
         if parse_clock(field.data) is None:
@@ -60,7 +63,7 @@ def _clock(name):
     return check
 
 
-def _text(label, required, max_length, area=False):
+def _text(label: str, required: str | None, max_length: int, area: bool = False) -> Field:
     what = label.split(" (")[0]
     validators = [DataRequired(required)] if required else [Optional()]
     validators += [NoControlCharacters(allow_newlines=area),
@@ -70,13 +73,15 @@ def _text(label, required, max_length, area=False):
                  widget=GovTextArea() if area else GovTextInput())
 
 
-def _web_address(form, field):
+def _web_address(form: Form, field: Field) -> None:
     if field.data and not re.match(r"^https://[^\s/$.?#][^\s]*$", field.data):
         raise ValidationError("Enter the online link as a full web address starting https://")
 
 
 class WholeNumber(IntegerField):
-    def process_formdata(self, valuelist):
+    data: int | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist and str(valuelist[0]).strip():
             try:
                 self.data = int(str(valuelist[0]).strip())
@@ -110,7 +115,7 @@ class MeetingForm(FlaskForm):
         validators=[InputRequired("Select who can come")], widget=GovRadioInput())
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         if not self.venue.data and not self.online_link.data and not self.venue.errors:
             self.venue.errors = ["Enter a venue, an online link, or both"]
@@ -132,7 +137,7 @@ class BookingForm(FlaskForm):
     access_other = _text("Tell us about other access needs", None, 2000, area=True)
     submit = SubmitField("Book a place", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         if "other" in (self.access_needs.data or []) and not self.access_other.data:
             self.access_other.errors = ["Tell us about the other access needs"]

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
@@ -30,7 +30,7 @@ ACCESS_NEEDS = {
 }
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
@@ -67,15 +67,15 @@ class Meeting(db.Model):
     stage = relationship("Stage", lazy="joined")
 
     @property
-    def is_cancelled(self):
+    def is_cancelled(self) -> bool:
         return self.status == CANCELLED
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.audience == PUBLIC
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A place on a meeting, or a place in its waiting list (ordered by requested_at, id)."""
 
     __tablename__ = "bookings"
@@ -104,9 +104,9 @@ class Booking(db.Model):
     organisation = relationship("Organisation", lazy="joined")
 
     @property
-    def need_codes(self):
+    def need_codes(self) -> list[str]:
         return [code for code in self.access_needs.split(",") if code]
 
     @property
-    def need_names(self):
+    def need_names(self) -> list[str]:
         return [ACCESS_NEEDS[code] for code in self.need_codes if code in ACCESS_NEEDS]

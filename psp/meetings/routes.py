@@ -1,15 +1,12 @@
 """Meeting pages: thin; rules in services and policy."""
 
-from datetime import timedelta
-
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from psp import policy
-from psp.cycles.models import CURRENT, UPCOMING, Cycle, Stage
-from psp.extensions import db
-from psp.forms import ActionForm, choices
+from psp.errors import Refused
+from psp.forms import ActionForm, choices, refuse_on
+from psp.loaders import me, meeting_or_404, programme_or_404
 from psp.meetings import bp, calendar, services
 from psp.meetings.forms import (
     AttendanceForm,
@@ -19,35 +16,16 @@ from psp.meetings.forms import (
     MinutesForm,
     parse_clock,
 )
-from psp.meetings.models import ACCESS_NEEDS, BOOKED, Meeting
+from psp.meetings.models import ACCESS_NEEDS, BOOKED
 from psp.pagination import paginate
-from psp.programmes.models import Programme
 from psp.text import render_markdown
 from psp.timeutil import london, utcnow
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _programme(slug):
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
-
-
-def _meeting(meeting_id):
-    """The meeting and its programme; 404 for a meeting the person may not see."""
-    meeting = db.get_or_404(Meeting, meeting_id)
-    programme = db.session.get(Programme, meeting.programme_id)
-    if not policy.can_see_meeting(current_user, programme, meeting):
-        abort(404)
-    return programme, meeting
-
 
 # Lists and calendars ---------------------------------------------------------------
 
 @bp.get("/programmes/<slug>/meetings")
 def programme_meetings(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     when = "past" if request.args.get("when") == "past" else "upcoming"
     query = (services.past(current_user, programme) if when == "past"
              else services.upcoming(current_user, programme))
@@ -58,11 +36,8 @@ def programme_meetings(slug):
 
 @bp.get("/programmes/<slug>/meetings.ics")
 def feed(slug):
-    programme = _programme(slug)
-    since = utcnow().replace(hour=0, minute=0) - timedelta(days=90)
-    meetings = db.session.scalars(services.visible(select(Meeting).where(
-        Meeting.programme_id == programme.id, Meeting.starts_at >= since), current_user)
-        .order_by(Meeting.starts_at, Meeting.id).limit(500)).all()
+    programme = programme_or_404(slug)
+    meetings = services.for_calendar(current_user, programme)
     body = calendar.calendar(meetings, programme.title, name=f"{programme.title}: meetings")
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{programme.slug}-meetings.ics"'})
@@ -70,7 +45,7 @@ def feed(slug):
 
 @bp.get("/meetings/<int:meeting_id>.ics")
 def ics(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     booking = services.my_booking(current_user, meeting)
     may_link = policy.can_see_online_link(current_user, programme, booking)
     body = calendar.calendar([meeting], programme.title, show_link=lambda m: may_link)
@@ -82,7 +57,7 @@ def ics(meeting_id):
 
 @bp.get("/meetings/<int:meeting_id>")
 def show(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     return _show(programme, meeting)
 
 
@@ -104,16 +79,16 @@ def _show(programme, meeting, form=None, status=200):
 @bp.post("/meetings/<int:meeting_id>/book")
 @login_required
 def book(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_book(current_user, programme, meeting))
     form = BookingForm()
     if not form.validate_on_submit():
         return _show(programme, meeting, form, 400)
     try:
-        booking, position = services.book(_me(), programme, meeting, form.access_needs.data or [],
+        booking, position = services.book(me(), programme, meeting, form.access_needs.data or [],
                                           form.access_other.data)
-    except services.Refused as refusal:
-        form.access_needs.errors = [str(refusal)]
+    except Refused as refusal:
+        refuse_on(form, refusal)
         return _show(programme, meeting, form, 409)
     if booking.status == BOOKED:
         flash("Your place is booked. We have emailed you the details and a calendar file.", "success")
@@ -126,15 +101,15 @@ def book(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/cancel-booking")
 @login_required
 def cancel_booking(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     booking = services.my_booking(current_user, meeting)
     if booking is None:
         abort(404)  # nothing of theirs to cancel
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_booking(_me(), programme, meeting, booking)
-    except services.Refused as refusal:
+        services.cancel_booking(me(), programme, meeting, booking)
+    except Refused as refusal:
         flash(str(refusal))
         return redirect(url_for(".show", meeting_id=meeting.id))
     flash("Your booking is cancelled.", "success")
@@ -144,13 +119,9 @@ def cancel_booking(meeting_id):
 # Coordinators ----------------------------------------------------------------------
 
 def _stage_choices(programme):
-    rows = db.session.execute(select(Stage.id, Stage.kind, Cycle.number)
-                              .join(Cycle, Cycle.id == Stage.cycle_id)
-                              .where(Stage.programme_id == programme.id,
-                                     Stage.status.in_((*CURRENT, UPCOMING)))
-                              .order_by(Cycle.number, Stage.position)).all()
     return choices([("", "No particular stage")]
-                   + [(row.id, f"{row.kind.capitalize()}, cycle {row.number}") for row in rows])
+                   + [(row.id, f"{row.kind.capitalize()}, cycle {row.number}")
+                      for row in services.stages_ahead(programme)])
 
 
 def _meeting_data(form, programme):
@@ -168,71 +139,74 @@ def _meeting_data(form, programme):
             "audience": form.audience.data, "stage_id": stage_id}
 
 
+def _as_form_data(meeting):
+    """A meeting as its form shows it: London times, the deadline as a day."""
+    start, end = london(meeting.starts_at), london(meeting.ends_at)
+    return {"title": meeting.title, "agenda": meeting.agenda, "stage": str(meeting.stage_id or ""),
+            "day": start.date(), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
+            "venue": meeting.venue, "access_info": meeting.access_info, "online_link": meeting.online_link,
+            "capacity": meeting.capacity, "audience": meeting.audience,
+            "deadline": london(meeting.booking_deadline).date() if meeting.booking_deadline else None}
+
+
+def _saved(form, programme, save):
+    """The meeting save(data) returns once the form is valid, or None with the reasons on the form."""
+    data = _meeting_data(form, programme) if form.validate_on_submit() else None
+    if data is None:
+        return None
+    try:
+        return save(data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return None
+
+
+def _form_page(programme, form, meeting=None, conflict=None):
+    status = 409 if conflict else 400 if form.is_submitted() else 200
+    return render_template("meetings/form.html", programme=programme, form=form, meeting=meeting,
+                           conflict=conflict), status
+
+
 @bp.route("/programmes/<slug>/meetings/new", methods=["GET", "POST"])
 @login_required
 def new(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     policy.require(policy.can_manage_meetings(current_user, programme))
     form = MeetingForm()
     form.stage.choices = _stage_choices(programme)
-    if form.validate_on_submit():
-        data = _meeting_data(form, programme)
-        if data is not None:
-            try:
-                meeting = services.schedule(_me(), programme, data)
-            except services.Refused as refusal:
-                getattr(form, refusal.field).errors = [str(refusal)]
-            else:
-                flash(f"{meeting.title} is scheduled.", "success")
-                return redirect(url_for(".show", meeting_id=meeting.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("meetings/form.html", programme=programme, form=form, meeting=None), status
+    meeting = _saved(form, programme, lambda data: services.schedule(me(), programme, data))
+    if meeting is None:
+        return _form_page(programme, form)
+    flash(f"{meeting.title} is scheduled.", "success")
+    return redirect(url_for(".show", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
-    if request.method == "GET":
-        start, end = london(meeting.starts_at), london(meeting.ends_at)
-        deadline = london(meeting.booking_deadline).date() if meeting.booking_deadline else None
-        form = MeetingForm(data={
-            "title": meeting.title, "agenda": meeting.agenda, "stage": str(meeting.stage_id or ""),
-            "day": start.date(), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"),
-            "venue": meeting.venue, "access_info": meeting.access_info, "online_link": meeting.online_link,
-            "capacity": meeting.capacity, "deadline": deadline, "audience": meeting.audience})
-    else:
-        form = MeetingForm()
+    form = MeetingForm(data=None if request.method == "POST" else _as_form_data(meeting))
     form.stage.choices = _stage_choices(programme)
     if meeting.is_cancelled:
-        return render_template("meetings/form.html", programme=programme, form=form, meeting=meeting,
-                               conflict="This meeting was cancelled, so it cannot be changed."), 409
-    if form.validate_on_submit():
-        data = _meeting_data(form, programme)
-        if data is not None:
-            try:
-                services.edit(_me(), programme, meeting, data)
-            except services.Refused as refusal:
-                getattr(form, refusal.field).errors = [str(refusal)]
-            else:
-                flash("The meeting is changed. Everyone booked or waiting has been emailed.", "success")
-                return redirect(url_for(".show", meeting_id=meeting.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("meetings/form.html", programme=programme, form=form, meeting=meeting), status
+        return _form_page(programme, form, meeting, "This meeting was cancelled, so it cannot be changed.")
+    if _saved(form, programme, lambda data: services.edit(me(), programme, meeting, data)) is None:
+        return _form_page(programme, form, meeting)
+    flash("The meeting is changed. Everyone booked or waiting has been emailed.", "success")
+    return redirect(url_for(".show", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
     form = CancelMeetingForm()
     if form.validate_on_submit():
         try:
-            services.cancel_meeting(_me(), programme, meeting, form.reason.data)
-        except services.Refused as refusal:
-            form.reason.errors = [str(refusal)]
+            services.cancel_meeting(me(), programme, meeting, form.reason.data)
+        except Refused as refusal:
+            refuse_on(form, refusal)
         else:
             flash("The meeting is cancelled. Everyone booked or waiting has been emailed.", "success")
             return redirect(url_for(".show", meeting_id=meeting.id))
@@ -243,7 +217,7 @@ def cancel(meeting_id):
 @bp.get("/meetings/<int:meeting_id>/bookings")
 @login_required
 def bookings(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
     return render_template("meetings/bookings.html", programme=programme, meeting=meeting,
                            bookings=services.bookings(meeting), needs=ACCESS_NEEDS)
@@ -252,7 +226,7 @@ def bookings(meeting_id):
 @bp.get("/meetings/<int:meeting_id>/bookings.csv")
 @login_required
 def bookings_csv(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
     return Response(services.bookings_csv(meeting), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}-bookings.csv"'})
@@ -262,16 +236,21 @@ def bookings_csv(meeting_id):
 @login_required
 def programme_bookings_csv(slug):
     """Every booking of every meeting of the programme in one spreadsheet, streamed."""
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     policy.require(policy.can_manage_meetings(current_user, programme))
     return Response(stream_with_context(services.programme_bookings_csv(programme)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{programme.slug}-bookings.csv"'})
 
 
+def _attendance_page(programme, meeting, form, booked, status, conflict=None):
+    return render_template("meetings/attendance.html", programme=programme, meeting=meeting, form=form,
+                           booked=booked, conflict=conflict), status
+
+
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @login_required
 def attendance(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
     booked = services.bookings(meeting, (BOOKED,))
     form = AttendanceForm(data=None if request.method == "POST" else {
@@ -279,26 +258,23 @@ def attendance(meeting_id):
     form.attended.choices = choices((b.id, f"{b.user.name}" + (f", {b.organisation.name}" if b.organisation
                                                                else "")) for b in booked)
     if meeting.starts_at > utcnow():
-        return render_template("meetings/attendance.html", programme=programme, meeting=meeting, form=form,
-                               booked=booked, conflict="Attendance can be recorded once the meeting "
-                               "has started."), 409 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        services.record_attendance(_me(), meeting, {int(v) for v in form.attended.data or []})
-        flash("Attendance saved.", "success")
-        return redirect(url_for(".bookings", meeting_id=meeting.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("meetings/attendance.html", programme=programme, meeting=meeting, form=form,
-                           booked=booked, conflict=None), status
+        return _attendance_page(programme, meeting, form, booked, 409 if request.method == "POST" else 200,
+                                "Attendance can be recorded once the meeting has started.")
+    if not form.validate_on_submit():
+        return _attendance_page(programme, meeting, form, booked, 400 if form.is_submitted() else 200)
+    services.record_attendance(me(), meeting, {int(v) for v in form.attended.data or []})
+    flash("Attendance saved.", "success")
+    return redirect(url_for(".bookings", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @login_required
 def minutes(meeting_id):
-    programme, meeting = _meeting(meeting_id)
+    programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
     form = MinutesForm(data=None if request.method == "POST" else {"minutes": meeting.minutes})
     if form.validate_on_submit():
-        services.publish_minutes(_me(), meeting, form.minutes.data)
+        services.publish_minutes(me(), meeting, form.minutes.data)
         flash("The minutes are published on the meeting page.", "success")
         return redirect(url_for(".show", meeting_id=meeting.id))
     status = 400 if form.is_submitted() else 200

@@ -7,13 +7,19 @@ so capacity is counted and changed by one request at a time and never exceeded.
 
 import csv
 import io
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Row, Select, case, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from psp import audit, mail, policy
+from psp.auth.models import Person, User
+from psp.cycles.models import CURRENT, UPCOMING, Cycle, Stage
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.meetings import calendar
@@ -27,16 +33,10 @@ from psp.timeutil import LONDON, format_datetime, london, utcnow
 REMINDER_WINDOW = timedelta(hours=48)
 
 
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-
-
-def to_utc(day, clock):
-    """A London wall-clock time as naive UTC; None when the clocks skip that time."""
+def to_utc(day: date, clock: time | None) -> datetime | None:
+    """A London wall-clock time as naive UTC; None without a time or when the clocks skip it."""
+    if clock is None:
+        return None
     local = datetime.combine(day, clock).replace(tzinfo=LONDON)
     as_utc = local.astimezone(UTC)
     if as_utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -44,14 +44,14 @@ def to_utc(day, clock):
     return as_utc.replace(tzinfo=None)
 
 
-def end_of_day_utc(day):
+def end_of_day_utc(day: date) -> datetime:
     return (datetime.combine(day, time(23, 59)).replace(tzinfo=LONDON).astimezone(UTC)
             .replace(tzinfo=None))
 
 
 # Who sees what -------------------------------------------------------------------
 
-def visible(query, person):
+def visible(query: Select[Meeting], person: Person) -> Select[Meeting]:
     """Public meetings for everyone; partners-only ones for the programme's partners and leads."""
     if policy.is_site_admin(person):
         return query
@@ -60,19 +60,53 @@ def visible(query, person):
     return query.where(or_(Meeting.audience == PUBLIC, Meeting.programme_id.in_(inside or {0})))
 
 
-def upcoming(person, programme=None, now=None):
+def upcoming(person: Person, programme: Programme | None = None,
+             now: datetime | None = None) -> Select[Meeting]:
     query = select(Meeting).where(Meeting.ends_at >= (now or utcnow()))
     if programme is not None:
         query = query.where(Meeting.programme_id == programme.id)
     return visible(query, person).order_by(Meeting.starts_at, Meeting.id)
 
 
-def past(person, programme, now=None):
+def past(person: Person, programme: Programme, now: datetime | None = None) -> Select[Meeting]:
     query = select(Meeting).where(Meeting.programme_id == programme.id, Meeting.ends_at < (now or utcnow()))
     return visible(query, person).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
-def counts(meeting_ids):
+def get_meeting(meeting_id: int) -> tuple[Programme | None, Meeting | None]:
+    """(programme, meeting) for the meeting id, or (None, None): one query."""
+    row = db.session.execute(select(Meeting, Programme).join(Programme, Programme.id == Meeting.programme_id)
+                             .where(Meeting.id == meeting_id)).first()
+    return (row[1], row[0]) if row else (None, None)
+
+
+def next_meetings(person: Person, programme: Programme, limit: int) -> Sequence[Meeting]:
+    """The soonest meetings the person may see, for the programme page."""
+    return db.session.scalars(upcoming(person, programme).limit(limit)).all()
+
+
+FEED_PAST = timedelta(days=90)
+FEED_SIZE = 500
+
+
+def for_calendar(person: Person, programme: Programme, now: datetime | None = None) -> Sequence[Meeting]:
+    """What a programme's calendar feed holds: meetings from 90 days ago on, which the person may see."""
+    since = (now or utcnow()).replace(hour=0, minute=0) - FEED_PAST
+    return db.session.scalars(visible(select(Meeting).where(
+        Meeting.programme_id == programme.id, Meeting.starts_at >= since), person)
+        .order_by(Meeting.starts_at, Meeting.id).limit(FEED_SIZE)).all()
+
+
+def stages_ahead(programme: Programme) -> Sequence[Row[int, str, int]]:
+    """(id, kind, cycle number) of the current and upcoming stages, which a meeting can be for."""
+    return db.session.execute(select(Stage.id, Stage.kind, Cycle.number)
+                              .join(Cycle, Cycle.id == Stage.cycle_id)
+                              .where(Stage.programme_id == programme.id,
+                                     Stage.status.in_((*CURRENT, UPCOMING)))
+                              .order_by(Cycle.number, Stage.position)).all()
+
+
+def counts(meeting_ids: Collection[int]) -> dict[int, tuple[int, int]]:
     """{meeting id: (booked, waiting)} for a page of meetings, in one query."""
     if not meeting_ids:
         return {}
@@ -82,10 +116,10 @@ def counts(meeting_ids):
     found = {meeting_id: [0, 0] for meeting_id in meeting_ids}
     for meeting_id, status, count in rows:
         found[meeting_id][0 if status == BOOKED else 1] = count
-    return {key: tuple(value) for key, value in found.items()}
+    return {key: (booked, waiting) for key, (booked, waiting) in found.items()}
 
 
-def my_booking(person, meeting):
+def my_booking(person: Person, meeting: Meeting) -> Booking | None:
     if not policy.is_signed_in(person):
         return None
     return db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
@@ -95,7 +129,7 @@ def my_booking(person, meeting):
 SOON = timedelta(days=14)
 
 
-def my_meetings_soon(person, now=None):
+def my_meetings_soon(person: User, now: datetime | None = None) -> Sequence[Row[Meeting, str]]:
     """Meetings the person has a place on, or is waiting for, in the next two weeks: one query."""
     now = now or utcnow()
     return db.session.execute(
@@ -105,7 +139,7 @@ def my_meetings_soon(person, now=None):
         .order_by(Meeting.starts_at, Meeting.id).limit(50)).all()
 
 
-def waiting_position(booking):
+def waiting_position(booking: Booking | None) -> int | None:
     if booking is None or booking.status != WAITING:
         return None
     return db.session.scalar(select(func.count()).select_from(Booking).where(
@@ -116,7 +150,7 @@ def waiting_position(booking):
 
 # Scheduling ----------------------------------------------------------------------
 
-def _apply(meeting, data):
+def _apply(meeting: Meeting, data: Mapping[str, Any]) -> None:
     meeting.title, meeting.agenda = data["title"], data["agenda"]
     meeting.starts_at, meeting.ends_at = data["starts_at"], data["ends_at"]
     meeting.venue, meeting.access_info = data["venue"], data["access_info"]
@@ -125,7 +159,7 @@ def _apply(meeting, data):
     meeting.stage_id = data["stage_id"]
 
 
-def schedule(person, programme, data):
+def schedule(person: User, programme: Programme, data: Mapping[str, Any]) -> Meeting:
     if data["starts_at"] <= utcnow():
         raise Refused("The meeting must start in the future", field="day")
     meeting = Meeting(programme_id=programme.id, created_by_id=person.id)
@@ -138,34 +172,34 @@ def schedule(person, programme, data):
     return meeting
 
 
-def _locked(meeting):
+def _locked(meeting: Meeting) -> Meeting:
     """The meeting row under a lock; no eager outer joins, which PostgreSQL cannot lock."""
     return db.session.scalars(select(Meeting).options(lazyload(Meeting.stage)).where(Meeting.id == meeting.id)
                               .with_for_update().execution_options(populate_existing=True)).one()
 
 
-def _people_booked(meeting):
+def _people_booked(meeting: Meeting) -> Sequence[Booking]:
     return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
                                                     Booking.status.in_((BOOKED, WAITING)))
                               .order_by(Booking.id)).all()
 
 
-def _ics(meeting, programme, booking=None):
+def _ics(meeting: Meeting, programme: Programme, booking: Booking | None = None) -> tuple[str, str, str]:
     show = booking is not None and booking.status == BOOKED
     return (f"meeting-{meeting.id}.ics", "text/calendar",
             calendar.calendar([meeting], programme.title, show_link=lambda m: show).decode())
 
 
-def edit(person, programme, meeting, data):
+def edit(person: User, programme: Programme, meeting: Meeting, data: Mapping[str, Any]) -> Meeting:
     meeting = _locked(meeting)
     if meeting.is_cancelled:
         raise Refused("This meeting was cancelled, so it cannot be changed", field="title")
     before = (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link)
     if data["capacity"] is not None:
-        booked = db.session.scalar(select(func.count()).select_from(Booking).where(
-            Booking.meeting_id == meeting.id, Booking.status == BOOKED))
-        if data["capacity"] < booked:
-            raise Refused(f"{booked} places are booked: the capacity cannot be fewer", field="capacity")
+        taken = db.session.scalar(select(func.count()).select_from(Booking).where(
+            Booking.meeting_id == meeting.id, Booking.status == BOOKED)) or 0
+        if data["capacity"] < taken:
+            raise Refused(f"{taken} places are booked: the capacity cannot be fewer", field="capacity")
     _apply(meeting, data)
     meeting.sequence += 1
     audit.record("meeting.edited", meeting, actor=person, title=meeting.title)
@@ -182,7 +216,7 @@ def edit(person, programme, meeting, data):
     return meeting
 
 
-def cancel_meeting(person, programme, meeting, reason):
+def cancel_meeting(person: User, programme: Programme, meeting: Meeting, reason: str) -> None:
     meeting = _locked(meeting)
     if meeting.is_cancelled:
         raise Refused("This meeting is already cancelled", field="reason")
@@ -202,7 +236,7 @@ def cancel_meeting(person, programme, meeting, reason):
 
 # Booking -------------------------------------------------------------------------
 
-def _partner_organisation(person, programme):
+def _partner_organisation(person: User, programme: Programme) -> int | None:
     """The organisation a booking is made through: the person's first admitted partner, if any."""
     return db.session.scalar(select(Membership.organisation_id).join(
         Participation, Participation.organisation_id == Membership.organisation_id).where(
@@ -211,7 +245,7 @@ def _partner_organisation(person, programme):
         .order_by(Membership.organisation_id).limit(1))
 
 
-def bookable(meeting, now=None):
+def bookable(meeting: Meeting, now: datetime | None = None) -> str | None:
     """Why booking is closed, or None when it is open."""
     now = now or utcnow()
     if meeting.is_cancelled:
@@ -223,7 +257,8 @@ def bookable(meeting, now=None):
     return None
 
 
-def book(person, programme, meeting, needs, other):
+def book(person: User, programme: Programme, meeting: Meeting, needs: Sequence[str],
+         other: str) -> tuple[Booking, int | None]:
     """A place if one is free, otherwise the end of the waiting list. Returns the booking."""
     meeting = _locked(meeting)
     closed = bookable(meeting)
@@ -235,7 +270,7 @@ def book(person, programme, meeting, needs, other):
         raise Refused("You have already booked this meeting or are on its waiting list",
                       field="access_needs")
     booked = db.session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.meeting_id == meeting.id, Booking.status == BOOKED))
+        Booking.meeting_id == meeting.id, Booking.status == BOOKED)) or 0
     status = BOOKED if meeting.capacity is None or booked < meeting.capacity else WAITING
     if booking is None:
         booking = Booking(meeting_id=meeting.id, user_id=person.id)
@@ -263,9 +298,9 @@ def book(person, programme, meeting, needs, other):
     return booking, position
 
 
-def cancel_booking(person, programme, meeting, booking):
+def cancel_booking(person: User, programme: Programme, meeting: Meeting, booking: Booking) -> None:
     meeting = _locked(meeting)
-    booking = db.session.get(Booking, booking.id, populate_existing=True)
+    booking = db.session.get_one(Booking, booking.id, populate_existing=True)
     if booking.status not in (BOOKED, WAITING):
         raise Refused("This booking is already cancelled")
     was = booking.status
@@ -277,7 +312,7 @@ def cancel_booking(person, programme, meeting, booking):
     db.session.commit()
 
 
-def release_places(person):
+def release_places(person: User) -> None:
     """Give up every place and waiting-list position the person holds on meetings still to
     come, promoting whoever is next. Flushes only: account erasure commits it all at once."""
     held = db.session.execute(select(Booking, Meeting).join(Meeting, Meeting.id == Booking.meeting_id).where(
@@ -290,15 +325,15 @@ def release_places(person):
         audit.record("booking.cancelled", booking, actor=person, meeting_id=meeting.id, was=was)
         db.session.flush()
         if was == BOOKED:
-            _promote(meeting, db.session.get(Programme, meeting.programme_id), person)
+            _promote(meeting, db.session.get_one(Programme, meeting.programme_id), person)
 
 
-def _promote(meeting, programme, actor):
+def _promote(meeting: Meeting, programme: Programme, actor: User) -> None:
     """Fill free places from the front of the waiting list, emailing each person promoted."""
     if meeting.is_cancelled or meeting.starts_at <= utcnow():
         return
     booked = db.session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.meeting_id == meeting.id, Booking.status == BOOKED))
+        Booking.meeting_id == meeting.id, Booking.status == BOOKED)) or 0
     free = None if meeting.capacity is None else meeting.capacity - booked
     query = select(Booking).where(Booking.meeting_id == meeting.id, Booking.status == WAITING).order_by(
         Booking.requested_at, Booking.id)
@@ -322,13 +357,13 @@ def _promote(meeting, programme, actor):
 
 # After the meeting ----------------------------------------------------------------
 
-def bookings(meeting, statuses=(BOOKED, WAITING)):
+def bookings(meeting: Meeting, statuses: Sequence[str] = (BOOKED, WAITING)) -> Sequence[Booking]:
     return db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id,
                                                     Booking.status.in_(statuses))
                               .order_by(Booking.status, Booking.requested_at, Booking.id)).all()
 
 
-def record_attendance(person, meeting, attended_ids):
+def record_attendance(person: User, meeting: Meeting, attended_ids: Iterable[int]) -> None:
     attended_ids = set(attended_ids)
     for booking in bookings(meeting, (BOOKED,)):
         value = booking.id in attended_ids
@@ -339,7 +374,7 @@ def record_attendance(person, meeting, attended_ids):
     db.session.commit()
 
 
-def publish_minutes(person, meeting, minutes):
+def publish_minutes(person: User, meeting: Meeting, minutes: str) -> None:
     first = meeting.minutes_published_at is None
     meeting.minutes = minutes
     meeting.minutes_published_at = meeting.minutes_published_at or utcnow()
@@ -348,14 +383,13 @@ def publish_minutes(person, meeting, minutes):
     db.session.commit()
 
 
-
 BOOKING_COLUMNS = ["Status", "Position", "Name", "Email", "Organisation", "Access needs",
                    "Other access needs", "Attended", "Booked at (UTC)"]
 BOOKING_STATUS = {BOOKED: "Booked", WAITING: "Waiting", CANCELLED: "Cancelled"}
 CSV_BATCH = 500
 
 
-def _booking_rows(bookings):
+def _booking_rows(bookings: Iterable[Booking]) -> Iterator[tuple[Booking, list[object]]]:
     """Each booking with its cells, in list order; the waiting list is numbered from 1 in each meeting."""
     meeting_id = position = 0
     for booking in bookings:
@@ -371,7 +405,7 @@ def _booking_rows(bookings):
             booking.requested_at.strftime("%Y-%m-%d %H:%M:%S")]
 
 
-def bookings_csv(meeting):
+def bookings_csv(meeting: Meeting) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(BOOKING_COLUMNS)
@@ -380,7 +414,7 @@ def bookings_csv(meeting):
     return out.getvalue()
 
 
-def programme_bookings_csv(programme):
+def programme_bookings_csv(programme: Programme) -> Iterator[str]:
     """Every booking of every meeting of the programme, cancelled ones too, meeting by meeting.
 
     Two queries whatever the size: the meetings, then the bookings streamed from one cursor in
@@ -389,7 +423,7 @@ def programme_bookings_csv(programme):
     out = io.StringIO()
     writer = csv.writer(out)
 
-    def flush():
+    def flush() -> str:
         text = out.getvalue()
         out.seek(0)
         out.truncate()
@@ -416,7 +450,7 @@ def programme_bookings_csv(programme):
 
 # Reminders -----------------------------------------------------------------------
 
-def send_reminders(now=None):
+def send_reminders(now: datetime | None = None) -> int:
     """Email everyone booked on a meeting starting within 48 hours, once per booking.
 
     Each booking is claimed with a conditional UPDATE, so two runs at once never both send.
@@ -430,15 +464,15 @@ def send_reminders(now=None):
     db.session.commit()
     sent = 0
     for booking_id, meeting_id in due:
-        claimed = db.session.execute(update(Booking).where(
+        claimed = cast(CursorResult[Any], db.session.execute(update(Booking).where(
             Booking.id == booking_id, Booking.reminded_at.is_(None), Booking.status == BOOKED)
-            .values(reminded_at=now).execution_options(synchronize_session=False))
+            .values(reminded_at=now).execution_options(synchronize_session=False)))
         if claimed.rowcount != 1:
             db.session.rollback()
             continue
-        booking = db.session.get(Booking, booking_id)
-        meeting = db.session.get(Meeting, meeting_id)
-        programme = db.session.get(Programme, meeting.programme_id)
+        booking = db.session.get_one(Booking, booking_id)
+        meeting = db.session.get_one(Meeting, meeting_id)
+        programme = db.session.get_one(Programme, meeting.programme_id)
         mail.queue(booking.user.email, f"Reminder: {meeting.title}, {format_datetime(meeting.starts_at)}",
                    "mail/meeting_reminder.txt", attachment=_ics(meeting, programme, booking),
                    booking=booking, meeting=meeting, programme=programme,

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 KINDS = {
@@ -20,7 +20,7 @@ NONE, PENDING, SENT = "none", "pending", "sent"
 _KINDS_SQL = "kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Written in the same transaction as the event it tells of."""
 
     __tablename__ = "notifications"
@@ -44,11 +44,11 @@ class Notification(db.Model):
     digest_claim: Mapped[str | None] = mapped_column(String(32))
 
     @property
-    def kind_name(self):
+    def kind_name(self) -> str:
         return KINDS[self.kind]
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     __tablename__ = "notification_preferences"
     __table_args__ = (
         CheckConstraint(_KINDS_SQL, name="kind"),

@@ -1,22 +1,17 @@
 """The notification centre and how each person wants to be told."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from sqlalchemy import select
 from wtforms import RadioField, SubmitField
 from wtforms.validators import AnyOf
 
 from psp import policy
-from psp.extensions import db
 from psp.forms import ActionForm, choices
+from psp.loaders import me
 from psp.notifications import bp, services
-from psp.notifications.models import DELIVERIES, IMMEDIATE, KINDS, NotificationPreference
-
-
-def _me():
-    return current_user._get_current_object()
+from psp.notifications.models import DELIVERIES, IMMEDIATE, KINDS
 
 
 def preferences_form(data=None):
@@ -36,8 +31,6 @@ def preferences_form(data=None):
 @bp.get("/notifications")
 @login_required
 def index():
-    from flask import request
-
     policy.require(policy.can_see_notifications(current_user))
     page = services.page(current_user, request.args.get("page"))
     return render_template("notifications/index.html", page=page, form=ActionForm())
@@ -48,7 +41,7 @@ def index():
 def read_all():
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.mark_all_read(_me())
+    services.mark_all_read(me())
     flash("All notifications are marked as read.", "success")
     return redirect(url_for(".index"))
 
@@ -56,14 +49,11 @@ def read_all():
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    from flask import request
-
     policy.require(policy.can_see_notifications(current_user))
-    saved = {p.kind: p.delivery for p in db.session.scalars(select(NotificationPreference).where(
-        NotificationPreference.user_id == current_user.id))}
+    saved = services.preferences(current_user)
     form = preferences_form(None if request.method == "POST" else {k: saved.get(k, IMMEDIATE) for k in KINDS})
     if form.validate_on_submit():
-        services.save_preferences(_me(), {kind: getattr(form, kind).data for kind in KINDS})
+        services.save_preferences(me(), {kind: getattr(form, kind).data for kind in KINDS})
         flash("Your notification preferences are saved.", "success")
         return redirect(url_for(".preferences"))
     status = 400 if form.is_submitted() else 200

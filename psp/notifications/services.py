@@ -6,13 +6,16 @@ conditional UPDATE, so two senders at once never send an item twice or skip one.
 """
 
 import secrets
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 
 from psp import mail
-from psp.auth.models import User
+from psp.auth.models import Person, User
 from psp.extensions import db
 from psp.links import external_url
 from psp.notifications.models import (
@@ -25,13 +28,13 @@ from psp.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from psp.pagination import paginate
+from psp.pagination import Page, paginate
 from psp.timeutil import utcnow
 
 
-def deliveries(user_ids):
+def deliveries(user_ids: Collection[int]) -> dict[int, dict[str, str]]:
     """{user id: {kind: delivery}} for the people given: one query."""
-    found = {}
+    found: dict[int, dict[str, str]] = {}
     if user_ids:
         for row in db.session.scalars(select(NotificationPreference).where(
                 NotificationPreference.user_id.in_(sorted(set(user_ids))))):
@@ -39,7 +42,14 @@ def deliveries(user_ids):
     return found
 
 
-def notify(recipients, kind, subject, template, url="", attachment=None, chosen=None, **context):
+def preferences(person: User) -> dict[str, str]:
+    """{kind: delivery} the person chose; kinds they never chose are left out."""
+    return dict(deliveries([person.id]).get(person.id, {}))
+
+
+def notify(recipients: Iterable[User | str], kind: str, subject: str, template: str, url: str = "",
+           attachment: tuple[str, str, str] | None = None,
+           chosen: Mapping[int, Mapping[str, str]] | None = None, **context: Any) -> None:
     """Tell people (accounts, or email addresses) about something; flushes only.
 
     An address with no account (an invitation, say) is simply emailed. A caller that
@@ -66,30 +76,30 @@ def notify(recipients, kind, subject, template, url="", attachment=None, chosen=
             mail.queue(person.email, subject, template, attachment=attachment, url=url, **context)
 
 
-def _path(url):
+def _path(url: str | None) -> str:
     """Links in the centre stay on whichever address the person is using."""
     parts = urlsplit(url or "")
     return (parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment
                                                                          else ""))[:500]
 
 
-def unread_count(person):
+def unread_count(person: Person) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == person.id, Notification.read_at.is_(None)))
+        Notification.user_id == person.id, Notification.read_at.is_(None))) or 0
 
 
-def page(person, raw_page):
+def page(person: User, raw_page: str | None) -> Page[Notification]:
     return paginate(select(Notification).where(Notification.user_id == person.id)
                     .order_by(Notification.id.desc()), raw_page)
 
 
-def mark_all_read(person):
+def mark_all_read(person: User) -> None:
     db.session.execute(update(Notification).where(Notification.user_id == person.id,
                                                   Notification.read_at.is_(None)).values(read_at=utcnow()))
     db.session.commit()
 
 
-def save_preferences(person, chosen):
+def save_preferences(person: User, chosen: Mapping[str, str]) -> None:
     """chosen: {kind: delivery}; a person with no row gets email at once."""
     existing = {p.kind: p for p in db.session.scalars(select(NotificationPreference).where(
         NotificationPreference.user_id == person.id))}
@@ -102,7 +112,7 @@ def save_preferences(person, chosen):
     db.session.commit()
 
 
-def send_digests(limit=1000):
+def send_digests(limit: int = 1000) -> int:
     """Queue one digest email per person with pending items; returns how many were queued."""
     people = db.session.scalars(select(Notification.user_id).where(Notification.digest == PENDING)
                                 .distinct().order_by(Notification.user_id).limit(limit)).all()
@@ -110,9 +120,9 @@ def send_digests(limit=1000):
     queued = 0
     for user_id in people:
         claim = secrets.token_hex(16)
-        claimed = db.session.execute(update(Notification).where(
+        claimed = cast(CursorResult[Any], db.session.execute(update(Notification).where(
             Notification.user_id == user_id, Notification.digest == PENDING)
-            .values(digest=SENT, digest_claim=claim)).rowcount
+            .values(digest=SENT, digest_claim=claim))).rowcount
         if not claimed:   # another sender got there first
             db.session.rollback()
             continue

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import Field, Form, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from psp.forms import NoControlCharacters, choices, strip
@@ -17,16 +17,16 @@ from psp.places import AREAS, ORGANISATION_KINDS
 CHARITY_NUMBER = re.compile(r"^SC\d{6}$")
 
 
-def upper_no_spaces(value):
+def upper_no_spaces(value: str | None) -> str | None:
     return value.replace(" ", "").upper() if isinstance(value, str) else value
 
 
-def charity_number(form, field):
+def charity_number(form: Form, field: Field) -> None:
     if field.data and not CHARITY_NUMBER.match(field.data):
         raise ValidationError("Enter a Scottish charity number: SC followed by 6 digits, like SC012345")
 
 
-def website(form, field):
+def website(form: Form, field: Field) -> None:
     if field.data and not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", field.data):
         raise ValidationError("Enter a website address starting with https://, like https://example.org")
 

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
@@ -19,7 +19,7 @@ MEMBER, ADMIN = "member", "admin"
 REQUESTED, ACTIVE, DECLINED = "requested", "active", "declined"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'verified', 'rejected')", name="status"),
@@ -45,15 +45,15 @@ class Organisation(db.Model):
     # Lists that show areas ask for them with selectinload; single pages load them when drawn.
 
     @property
-    def area_codes(self):
+    def area_codes(self) -> list[str]:
         return [a.area for a in self.areas]
 
     @property
-    def is_verified(self):
+    def is_verified(self) -> bool:
         return self.status == VERIFIED
 
 
-class OrganisationArea(db.Model):
+class OrganisationArea(Model):
     __tablename__ = "organisation_areas"
 
     organisation_id: Mapped[int] = mapped_column(
@@ -61,7 +61,7 @@ class OrganisationArea(db.Model):
     area: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person in an organisation: asked to join, active, or declined."""
 
     __tablename__ = "memberships"

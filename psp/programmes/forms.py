@@ -8,6 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    Field,
+    Form,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,11 +24,11 @@ from psp.places import AREAS
 from psp.programmes.models import ROLE_NAMES
 
 
-def _lines(value):
+def _lines(value: str | None) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-def outcomes_valid(form, field):
+def outcomes_valid(form: Form, field: Field) -> None:
     lines = _lines(field.data)
     if len(lines) > 20:
         raise ValidationError("Enter 20 outcomes or fewer")
@@ -61,7 +63,7 @@ class ProgrammeForm(FlaskForm):
     submit = SubmitField("Create programme", widget=GovSubmitInput())
 
     @property
-    def outcome_lines(self):
+    def outcome_lines(self) -> list[str]:
         return _lines(self.outcomes.data)
 
 
@@ -87,3 +89,14 @@ class DeclineForm(FlaskForm):
         Length(max=2000, message="Reason must be 2,000 characters or fewer")],
         filters=[strip], widget=GovTextArea())
     submit = SubmitField("Decline", widget=GovSubmitInput())
+
+
+class RejectRequestForm(DeclineForm):
+    """Rejecting an organisation that asked while it waits to be verified."""
+
+    reason = TextAreaField("Reason for rejecting", validators=[
+        DataRequired("Enter the reason for rejecting the organisation"),
+        NoControlCharacters(allow_newlines=True),
+        Length(max=2000, message="Reason must be 2,000 characters or fewer")],
+        filters=[strip], widget=GovTextArea())
+    submit = SubmitField("Reject", widget=GovSubmitInput())

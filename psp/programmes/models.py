@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 COORDINATOR, NHS_LEAD = "coordinator", "nhs_lead"
@@ -20,7 +20,7 @@ ROLE_NAMES = {COORDINATOR: "Coordinator", NHS_LEAD: "NHS lead"}
 REQUESTED, ADMITTED, DECLINED = "requested", "admitted", "declined"
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,11 +40,11 @@ class Programme(db.Model):
         cascade="all, delete-orphan", lazy="selectin", order_by="Outcome.position")
 
     @property
-    def area_codes(self):
+    def area_codes(self) -> list[str]:
         return [a.area for a in self.areas]
 
 
-class ProgrammeArea(db.Model):
+class ProgrammeArea(Model):
     __tablename__ = "programme_areas"
 
     programme_id: Mapped[int] = mapped_column(
@@ -52,7 +52,7 @@ class ProgrammeArea(db.Model):
     area: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """An agreed social outcome of a programme."""
 
     __tablename__ = "outcomes"
@@ -64,7 +64,7 @@ class Outcome(db.Model):
     title: Mapped[str] = mapped_column(String(300))
 
 
-class ProgrammeRole(db.Model):
+class ProgrammeRole(Model):
     """Coordinator or NHS lead of one programme: roles are held per programme."""
 
     __tablename__ = "programme_roles"
@@ -83,7 +83,7 @@ class ProgrammeRole(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class RoleInvitation(db.Model):
+class RoleInvitation(Model):
     """A role offered to an address with no account yet; granted when it registers."""
 
     __tablename__ = "role_invitations"
@@ -102,7 +102,7 @@ class RoleInvitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Participation(db.Model):
+class Participation(Model):
     """An organisation's place in a programme: a partner once admitted."""
 
     __tablename__ = "participations"
@@ -125,3 +125,4 @@ class Participation(db.Model):
 
     organisation = relationship("Organisation", lazy="joined")
     programme = relationship("Programme", lazy="joined")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])

@@ -1,14 +1,20 @@
 """Programmes, their people and their partners: each operation commits once."""
 
-from sqlalchemy import select
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Row, Select, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from psp import audit, mail, policy
 from psp.auth.models import User
+from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.notifications.services import notify
-from psp.organisations.models import ACTIVE, ADMIN, VERIFIED, Membership, Organisation
+from psp.organisations.models import ACTIVE, ADMIN, PENDING, VERIFIED, Membership, Organisation
 from psp.programmes.models import (
     ADMITTED,
     DECLINED,
@@ -24,21 +30,29 @@ from psp.programmes.models import (
 from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 
-
-class Refused(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+# An organisation the person administers, and its request to take part (None before it asks).
+TakePart = tuple[Organisation, Participation | None]
 
 
+def listing() -> Select[Programme]:
+    """Every programme, by title, for the home page."""
+    return select(Programme).order_by(Programme.title, Programme.id)
 
 
-def lead_choices(kind):
+def partners(programme: Programme) -> Select[Participation]:
+    """The programme's admitted partners, by organisation name, for its page."""
+    return (select(Participation).where(Participation.programme_id == programme.id,
+                                        Participation.status == ADMITTED)
+            .join(Organisation, Organisation.id == Participation.organisation_id)
+            .order_by(Organisation.name, Participation.id))
+
+
+def lead_choices(kind: str) -> Sequence[Row[int, str]]:
     return db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.status == VERIFIED, Organisation.kind == kind).order_by(Organisation.name)).all()
 
 
-def create_programme(person, data, outcomes):
+def create_programme(person: User, data: Mapping[str, Any], outcomes: Sequence[str]) -> Programme:
     from psp.cycles.services import start_cycle  # cycles build on programmes
 
     lead_body = db.session.get(Organisation, int(data["lead_body"]))
@@ -62,7 +76,7 @@ def create_programme(person, data, outcomes):
     return programme
 
 
-def appoint(person, programme, email, role):
+def appoint(person: User, programme: Programme, email: str, role: str) -> str:
     """An existing account gets the role now; an unknown address gets an invitation."""
     user = db.session.scalar(select(User).where(User.email == email))
     role_name = ROLE_NAMES[role]
@@ -102,7 +116,7 @@ def appoint(person, programme, email, role):
     return result
 
 
-def grant_invitations(user):
+def grant_invitations(user: User) -> int:
     """Called when someone confirms their email: roles waiting for that address become theirs.
 
     Flushes only; the caller commits.
@@ -119,7 +133,7 @@ def grant_invitations(user):
     return len(invitations)
 
 
-def roles_and_invitations(programme):
+def roles_and_invitations(programme: Programme) -> tuple[Sequence[ProgrammeRole], Sequence[RoleInvitation]]:
     roles = db.session.scalars(select(ProgrammeRole).where(
         ProgrammeRole.programme_id == programme.id).order_by(ProgrammeRole.role, ProgrammeRole.id)).all()
     invitations = db.session.scalars(select(RoleInvitation).where(
@@ -128,19 +142,31 @@ def roles_and_invitations(programme):
     return roles, invitations
 
 
-def organisations_that_may_ask(person, programme):
-    """Verified organisations this person administers and that are not already involved."""
-    involved = select(Participation.organisation_id).where(
-        Participation.programme_id == programme.id,
-        Participation.status.in_([REQUESTED, ADMITTED]))
-    return db.session.scalars(select(Organisation).join(
-        Membership, Membership.organisation_id == Organisation.id).where(
-        Membership.user_id == person.id, Membership.role == ADMIN, Membership.status == ACTIVE,
-        Organisation.status == VERIFIED, Organisation.id.not_in(involved))
-        .order_by(Organisation.name)).all()
+def take_part_choices(person: User, programme: Programme) -> tuple[list[TakePart], list[TakePart]]:
+    """The organisations this person administers, split into those that may ask now and the
+    others, each other with its request (or None): one query.
+
+    An organisation may ask while it waits to be verified, and again after a decline.
+    """
+    rows = db.session.execute(select(Organisation, Participation).join(
+        Membership, Membership.organisation_id == Organisation.id).outerjoin(
+        Participation, (Participation.organisation_id == Organisation.id)
+        & (Participation.programme_id == programme.id)).where(
+        Membership.user_id == person.id, Membership.role == ADMIN, Membership.status == ACTIVE)
+        .order_by(Organisation.name, Organisation.id)).all()
+    may_ask: list[TakePart] = []
+    others: list[TakePart] = []
+    for organisation, participation in rows:
+        if policy.can_put_forward(person, programme, organisation, participation):
+            may_ask.append((organisation, participation))
+        else:
+            others.append((organisation, participation))
+    return may_ask, others
 
 
-def ask_to_take_part(person, programme, organisation):
+def ask_to_take_part(person: User, programme: Programme, organisation: Organisation) -> None:
+    """Ask now, even while the organisation waits to be verified: the coordinators are told
+    which, and verify and admit it in one decision."""
     existing = db.session.scalar(select(Participation).where(
         Participation.programme_id == programme.id,
         Participation.organisation_id == organisation.id))
@@ -151,13 +177,16 @@ def ask_to_take_part(person, programme, organisation):
         db.session.add(existing)
     existing.status, existing.requested_by_id = REQUESTED, person.id
     existing.decline_reason, existing.created_at = None, utcnow()
+    existing.decided_by_id = existing.decided_at = None
     db.session.flush()
     audit.record("participation.requested", existing, actor=person, programme_id=programme.id,
-                 organisation_id=organisation.id)
+                 organisation_id=organisation.id, organisation_verified=organisation.is_verified)
+    template = ("mail/participation_requested.txt" if organisation.is_verified
+                else "mail/participation_requested_unverified.txt")
     for coordinator in _coordinators(programme):
         mail.queue(coordinator.email, f"{organisation.name} asks to join {programme.title}",
-                   "mail/participation_requested.txt", organisation=organisation,
-                   programme=programme, url=_external("programmes.requests", slug=programme.slug))
+                   template, organisation=organisation, programme=programme,
+                   url=_external("programmes.requests", slug=programme.slug))
     try:
         db.session.commit()
     except IntegrityError:
@@ -165,30 +194,90 @@ def ask_to_take_part(person, programme, organisation):
         raise Refused(f"{organisation.name} has already asked", field="organisation") from None
 
 
-def _coordinators(programme):
+def _coordinators(programme: Programme) -> Sequence[User]:
     return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
         ProgrammeRole.programme_id == programme.id, ProgrammeRole.role == "coordinator")).all()
 
 
-def get_request(programme, participation_id):
+def open_requests(programme: Programme, limit: int = 100) -> Sequence[Participation]:
+    """Requests waiting for a decision, oldest first, with what the page shows loaded:
+    a fixed number of queries however many there are."""
+    return db.session.scalars(select(Participation).where(
+        Participation.programme_id == programme.id, Participation.status == REQUESTED)
+        .options(joinedload(Participation.organisation).selectinload(Organisation.areas),
+                 selectinload(Participation.requested_by))
+        .order_by(Participation.created_at, Participation.id).limit(limit)).all()
+
+
+def get_request(programme: Programme, participation_id: int) -> Participation | None:
     return db.session.scalar(select(Participation).where(
         Participation.id == participation_id, Participation.programme_id == programme.id))
 
 
-def decide(person, participation, admit, reason=None):
-    if participation.status != REQUESTED:
-        raise Refused("This request has already been decided")
-    participation.status = ADMITTED if admit else DECLINED
-    participation.decline_reason = None if admit else reason
-    participation.decided_by_id, participation.decided_at = person.id, utcnow()
-    audit.record("participation.admitted" if admit else "participation.declined", participation,
-                 actor=person, programme_id=participation.programme_id,
-                 organisation_id=participation.organisation_id, reason=reason)
-    admins = db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
-        Membership.organisation_id == participation.organisation_id, Membership.role == ADMIN,
-        Membership.status == ACTIVE)).all()
-    notify(admins, "partnerships", f"{participation.organisation.name} and {participation.programme.title}",
+def decide(person: User, participation: Participation, admit: bool, reason: str | None = None) -> None:
+    """Admit or decline a request from a verified organisation."""
+    organisation = participation.organisation
+    if admit and not organisation.is_verified:
+        raise Refused(f"{organisation.name} is waiting to be verified: verify and admit it, or reject it")
+    _settle(person, participation, admit, reason)
+    notify(_admin_emails(organisation), "partnerships",
+           f"{organisation.name} and {participation.programme.title}",
            "mail/participation_decided.txt", participation=participation, admitted=admit,
            url=_external("programmes.show", slug=participation.programme.slug))
     db.session.commit()
     policy.forget(person)
+
+
+def verify_and_decide(person: User, participation: Participation, admit: bool,
+                      reason: str | None = None) -> None:
+    """One decision on a request from an organisation waiting to be verified: verify it and
+    admit it, or reject it (not verified, so the request is declined) with the reason.
+
+    One transaction, audited, and one email to its admins rather than two.
+    """
+    from psp.organisations import services as organisation_services
+
+    organisation, programme = participation.organisation, participation.programme
+    if participation.status != REQUESTED:
+        raise Refused("This request has already been decided")
+    if organisation.status != PENDING:
+        raise Refused(f"{organisation.name} was verified or rejected a moment ago: "
+                      "decide its request as it stands now")
+    try:
+        _settle(person, participation, admit, reason)
+        if admit:
+            organisation_services.mark_verified(person, organisation)
+        else:
+            organisation_services.mark_rejected(person, organisation, reason)
+    except Refused as refusal:
+        db.session.rollback()
+        raise Refused(str(refusal)) from None
+    url = (_external("programmes.show", slug=programme.slug) if admit
+           else _external("organisations.show", slug=organisation.slug))
+    subject = (f"{organisation.name} is verified and a partner in {programme.title}" if admit
+               else f"{organisation.name} was not verified")
+    notify(_admin_emails(organisation), "partnerships", subject,
+           "mail/participation_verified_decided.txt", organisation=organisation,
+           programme=programme, admitted=admit, reason=reason, url=url)
+    db.session.commit()
+    policy.forget(person)
+
+
+def _settle(person: User, participation: Participation, admit: bool, reason: str | None) -> None:
+    """Flushes only. A conditional UPDATE: of two coordinators deciding at once, the second
+    is refused rather than deciding again."""
+    settled = cast(CursorResult[Any], db.session.execute(update(Participation).where(
+        Participation.id == participation.id, Participation.status == REQUESTED).values(
+        status=ADMITTED if admit else DECLINED, decline_reason=None if admit else reason,
+        decided_by_id=person.id, decided_at=utcnow())))
+    if settled.rowcount != 1:
+        raise Refused("This request has already been decided")
+    audit.record("participation.admitted" if admit else "participation.declined", participation,
+                 actor=person, programme_id=participation.programme_id,
+                 organisation_id=participation.organisation_id, reason=reason)
+
+
+def _admin_emails(organisation: Organisation) -> Sequence[str]:
+    return db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == organisation.id, Membership.role == ADMIN,
+        Membership.status == ACTIVE)).all()

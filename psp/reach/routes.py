@@ -1,17 +1,15 @@
 from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from psp import policy
 from psp.cycles.services import all_stages
-from psp.extensions import db
-from psp.programmes.models import Programme
+from psp.loaders import programme_or_404
 from psp.reach import bp, services
 
 
 def _scope(slug):
     """The programme, its stages and the stage chosen in ?stage= (None for the whole programme)."""
-    programme = db.first_or_404(select(Programme).where(Programme.slug == slug))
+    programme = programme_or_404(slug)
     policy.require(policy.can_see_reach(current_user, programme))
     stages = all_stages(programme)
     raw = request.args.get("stage", "")

@@ -6,16 +6,19 @@ place, attended a meeting, or gave a view. Its areas and kind come from its prof
 
 import csv
 import io
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from psp.contributions.models import COMMUNITIES, DRAFT, Contribution, ContributionCommunity
+from psp.cycles.models import Stage
 from psp.extensions import db
 from psp.meetings.models import BOOKED, Booking, Meeting
 from psp.organisations.models import Organisation, OrganisationArea
 from psp.places import AREAS, ORGANISATION_KINDS
-from psp.programmes.models import ProgrammeArea
+from psp.programmes.models import Programme, ProgrammeArea
 from psp.spreadsheets import cell
 
 ACTIVITIES = {"booked": "Booked a place", "attended": "Attended", "views": "Gave views"}
@@ -26,40 +29,40 @@ LEAD_KINDS = ("public-body", "third-sector-interface")   # leads, not the partne
 class Row:
     key: str
     label: str
-    counts: dict = field(default_factory=dict)    # activity -> organisations
+    counts: dict[str, int] = field(default_factory=dict)    # activity -> organisations
     any: int = 0
     expected: bool = True                          # an area of the programme, a partner kind
 
     @property
-    def is_gap(self):
+    def is_gap(self) -> bool:
         return self.expected and self.any == 0
 
 
 @dataclass
 class Report:
-    areas: list
-    kinds: list
-    communities: list        # (key, label, views)
+    areas: list[Row]
+    kinds: list[Row]
+    communities: list[tuple[str, str, int]]        # (key, label, views)
     organisations: int       # that took part in any way
 
     @property
-    def area_gaps(self):
+    def area_gaps(self) -> list[str]:
         return [r.label for r in self.areas if r.is_gap]
 
     @property
-    def kind_gaps(self):
+    def kind_gaps(self) -> list[str]:
         return [r.label for r in self.kinds if r.is_gap]
 
     @property
-    def community_gaps(self):
+    def community_gaps(self) -> list[str]:
         return [label for _, label, views in self.communities if views == 0]
 
 
-def _org_ids(query):
+def _org_ids(query: Select[Any]) -> set[int]:
     return set(db.session.scalars(query.distinct()).all())
 
 
-def report(programme, stage=None):
+def report(programme: Programme, stage: Stage | None = None) -> Report:
     meetings = select(Meeting.id).where(Meeting.programme_id == programme.id)
     views = select(Contribution).where(Contribution.programme_id == programme.id,
                                        Contribution.status != DRAFT)
@@ -78,7 +81,8 @@ def report(programme, stage=None):
         select(Organisation.id, Organisation.kind, OrganisationArea.area)
         .outerjoin(OrganisationArea, OrganisationArea.organisation_id == Organisation.id)
         .where(Organisation.id.in_(sorted(everyone) or [0]))).all()
-    areas_of, kind_of = {}, {}
+    areas_of: dict[int, set[str]] = {}
+    kind_of: dict[int, str] = {}
     for org_id, kind, area in profiles:
         kind_of[org_id] = kind
         if area:
@@ -86,7 +90,8 @@ def report(programme, stage=None):
     programme_areas = set(db.session.scalars(select(ProgrammeArea.area).where(
         ProgrammeArea.programme_id == programme.id)))
 
-    def rows(labels, belongs, expected):
+    def rows(labels: Mapping[str, str], belongs: Callable[[int, str], bool],
+             expected: Callable[[str], bool]) -> list[Row]:
         found = []
         for key, label in labels.items():
             members = {o for o in everyone if belongs(o, key)}
@@ -115,13 +120,13 @@ TABLES = {   # the name in the address -> what the table is, said after "Downloa
 }
 
 
-def table_csv(found, table):
+def table_csv(found: Report, table: str) -> str:
     """One of the report's tables as CSV, with the same figures and gaps as the page."""
     out = io.StringIO()
     writer = csv.writer(out)
     if table == "communities":
         writer.writerow(["Community", "Views", "Gap"])
-        rows = [(label, views, views == 0) for _, label, views in found.communities]
+        rows: list[tuple[object, ...]] = [(label, views, views == 0) for _, label, views in found.communities]
     else:
         writer.writerow(["Area" if table == "areas" else "Kind", *ACTIVITIES.values(), "Took part in any way",
                          "Gap"])
@@ -137,11 +142,28 @@ def table_csv(found, table):
 BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 10, 230, 640
 
 
-def bars(pairs):
+class Bar(TypedDict):
+    y: int
+    text_y: float
+    width: float
+    label: str
+    value: int
+    value_x: float
+
+
+class Chart(TypedDict):
+    bars: list[Bar]
+    height: int
+    width: int
+    label_width: int
+    bar_height: int
+
+
+def bars(pairs: Sequence[tuple[str, int]]) -> Chart:
     """Horizontal bars as plain numbers for the SVG template, from (label, value) pairs."""
     top = max([1, *[value for _, value in pairs]])
     span = CHART_WIDTH - LABEL_WIDTH - 60
-    drawn = []
+    drawn: list[Bar] = []
     for index, (label, value) in enumerate(pairs):
         y = index * (BAR_HEIGHT + GAP)
         width = round(span * value / top, 1)

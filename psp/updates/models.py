@@ -3,13 +3,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from psp.extensions import db
+from psp.extensions import Model
 from psp.timeutil import utcnow
 
 PUBLIC, PARTNERS = "public", "partners"
 
 
-class Update(db.Model):
+class Update(Model):
     """News from the programme, in Markdown; public or for partners only."""
 
     __tablename__ = "updates"
@@ -29,5 +29,5 @@ class Update(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.audience == PUBLIC

@@ -1,34 +1,19 @@
 """Update pages and the Atom feed: thin; who sees what is in services.visible and policy."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from psp import policy
-from psp.extensions import db
+from psp.loaders import me, programme_or_404, update_or_404
 from psp.pagination import paginate
-from psp.programmes.models import Programme
 from psp.text import render_markdown
 from psp.updates import bp, services
 from psp.updates.forms import UpdateForm
-from psp.updates.models import Update
-
-
-def _programme(slug):
-    return db.first_or_404(select(Programme).where(Programme.slug == slug))
-
-
-def _update(update_id):
-    update = db.get_or_404(Update, update_id)
-    programme = db.session.get(Programme, update.programme_id)
-    if not policy.can_see_update(current_user, programme, update):
-        abort(404)
-    return programme, update
 
 
 @bp.get("/programmes/<slug>/updates")
 def index(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     page = paginate(services.visible(current_user, programme), request.args.get("page"), size=10)
     return render_template("updates/index.html", programme=programme, page=page,
                            bodies={u.id: render_markdown(u.body) for u in page.items})
@@ -36,14 +21,14 @@ def index(slug):
 
 @bp.get("/programmes/<slug>/updates.atom")
 def feed(slug):
-    programme = _programme(slug)
-    updates = db.session.scalars(services.visible(current_user, programme).limit(services.FEED_SIZE)).all()
+    programme = programme_or_404(slug)
+    updates = services.latest(current_user, programme, services.FEED_SIZE)
     return Response(services.atom(programme, updates), mimetype="application/atom+xml")
 
 
 @bp.get("/updates/<int:update_id>")
 def show(update_id):
-    programme, update = _update(update_id)
+    programme, update = update_or_404(current_user, update_id)
     return render_template("updates/show.html", programme=programme, update=update,
                            body=render_markdown(update.body))
 
@@ -56,12 +41,11 @@ def _form_page(programme, form, update=None):
 @bp.route("/programmes/<slug>/updates/new", methods=["GET", "POST"])
 @login_required
 def new(slug):
-    programme = _programme(slug)
+    programme = programme_or_404(slug)
     policy.require(policy.can_post_updates(current_user, programme))
     form = UpdateForm()
     if form.validate_on_submit():
-        update = services.post(current_user._get_current_object(), programme, form.title.data, form.body.data,
-                               form.audience.data)
+        update = services.post(me(), programme, form.title.data, form.body.data, form.audience.data)
         flash(f"Your update “{update.title}” is posted.", "success")
         return redirect(url_for(".show", update_id=update.id))
     return _form_page(programme, form)
@@ -70,13 +54,12 @@ def new(slug):
 @bp.route("/updates/<int:update_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(update_id):
-    programme, update = _update(update_id)
+    programme, update = update_or_404(current_user, update_id)
     policy.require(policy.can_post_updates(current_user, programme))
     form = UpdateForm(data=None if request.method == "POST" else {
         "title": update.title, "body": update.body, "audience": update.audience})
     if form.validate_on_submit():
-        services.post(current_user._get_current_object(), programme, form.title.data, form.body.data,
-                      form.audience.data, update)
+        services.post(me(), programme, form.title.data, form.body.data, form.audience.data, update)
         flash("The update is changed.", "success")
         return redirect(url_for(".show", update_id=update.id))
     return _form_page(programme, form, update)

@@ -1,16 +1,18 @@
 """Posting updates, and which ones a person sees (public, or partners-only for those inside)."""
 
+from collections.abc import Sequence
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from psp import audit, policy
-from psp.auth.models import User
+from psp.auth.models import Person, User
 from psp.extensions import db
 from psp.links import external_url
 from psp.notifications.services import notify
 from psp.organisations.models import ACTIVE, Membership
-from psp.programmes.models import ADMITTED, Participation, ProgrammeRole
+from psp.programmes.models import ADMITTED, Participation, Programme, ProgrammeRole
 from psp.text import render_markdown
 from psp.updates.models import PUBLIC, Update
 
@@ -18,17 +20,30 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 
 
-def visible(person, programme):
+def visible(person: Person, programme: Programme) -> Select[Update]:
     query = select(Update).where(Update.programme_id == programme.id)
     if not policy.can_see_partner_items(person, programme):
         query = query.where(Update.audience == PUBLIC)
     return query.order_by(Update.posted_at.desc(), Update.id.desc())
 
 
-def post(person, programme, title, body, audience, update=None):
+def get_update(update_id: int) -> tuple[Programme | None, Update | None]:
+    """(programme, update) for the update id, or (None, None): one query."""
+    row = db.session.execute(select(Update, Programme).join(Programme, Programme.id == Update.programme_id)
+                             .where(Update.id == update_id)).first()
+    return (row[1], row[0]) if row else (None, None)
+
+
+def latest(person: Person, programme: Programme, limit: int) -> Sequence[Update]:
+    """The newest updates the person may see, for the programme page and the feed."""
+    return db.session.scalars(visible(person, programme).limit(limit)).all()
+
+
+def post(person: User, programme: Programme, title: str, body: str, audience: str,
+         update: Update | None = None) -> Update:
     """A new update (update is None) or a change to one."""
     new = update is None
-    if new:
+    if update is None:
         update = Update(programme_id=programme.id, author_id=person.id)
         db.session.add(update)
     update.title, update.body, update.audience = title, body, audience
@@ -43,7 +58,7 @@ def post(person, programme, title, body, audience, update=None):
     return update
 
 
-def _insiders(programme):
+def _insiders(programme: Programme) -> Sequence[User]:
     """Members of partner organisations, and the programme's coordinators and NHS leads."""
     partners = select(Participation.organisation_id).where(Participation.programme_id == programme.id,
                                                            Participation.status == ADMITTED)
@@ -54,16 +69,16 @@ def _insiders(programme):
                                                  User.disabled_at.is_(None)).order_by(User.id)).all()
 
 
-def _when(value):
+def _when(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat() + "Z"   # stored in UTC
 
 
-def atom(programme, updates):
+def atom(programme: Programme, updates: Sequence[Update]) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of the given updates, newest first."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 
-    def add(parent, tag, text=None, **attributes):
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
         if text is not None:
             element.text = text

@@ -12,6 +12,7 @@ class Scanner:
         self.scanned = []
 
     def __call__(self, page, label):
+        page.wait_for_load_state("load")  # styles applied: axe measures target sizes and contrast
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
         self.scanned.append(label)
         assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"

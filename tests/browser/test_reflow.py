@@ -123,6 +123,7 @@ class Reflow:
         self.check(page, label)
 
     def check(self, page, label):
+        page.wait_for_load_state("load")  # measured with the stylesheet applied
         scroll, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if scroll > window:
             self.failures.append(f"{label} ({page.url}): {scroll} px wide in a {window} px window")

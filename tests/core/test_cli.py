@@ -54,7 +54,44 @@ def test_demo_programme_matches_the_reference_case(app, runner):
         assert {a.area for p in partners for a in p.organisation.areas} == {
             "city-of-edinburgh", "midlothian", "east-lothian", "west-lothian", "scottish-borders"}
         assert db.session.scalar(select(func.count(Participation.id)).where(
-            Participation.status == "requested")) == 1
+            Participation.status == "requested")) == 2  # one of them from the pending organisation
         assert db.session.scalar(select(func.count(Organisation.id)).where(
             Organisation.status == "pending")) == 1
         assert {r.role for r in db.session.scalars(select(ProgrammeRole))} == {"coordinator", "nhs_lead"}
+
+
+def test_the_demo_is_told_through_the_services(app, runner):
+    """Its history is in the audit log and the stage history as it would be for real, on the
+    days the story gives, and its emails are not left for a worker to send now."""
+    from datetime import timedelta
+
+    from psp.audit import AuditEntry
+    from psp.contributions.models import Contribution
+    from psp.cycles.models import Stage, StageTransition
+    from psp.mail import OutboxMessage
+    from psp.timeutil import utcnow
+
+    runner.invoke(args=["psp", "seed-demo"])
+    with app.app_context():
+        logged = dict(db.session.execute(select(AuditEntry.action, func.count()).group_by(
+            AuditEntry.action)).all())
+        assert logged["stage.returned"] == 1 and logged["stage.signed_off"] == 2
+        assert logged["stage.in_review"] == 3 and logged["view.answered"] == 9
+        assert logged["view.submitted"] == 10 and logged["participation.admitted"] == 11
+        assert logged["meeting.minutes_published"] == 2 and logged["update.posted"] == 4
+        history = db.session.execute(select(Stage.kind, StageTransition.to_status, StageTransition.created_at)
+                                     .join(Stage, Stage.id == StageTransition.stage_id)
+                                     .order_by(StageTransition.id)).all()
+        assert [(kind, status) for kind, status, _ in history] == [
+            ("analyse", "open"), ("analyse", "in_review"), ("analyse", "returned"), ("analyse", "in_review"),
+            ("analyse", "signed_off"), ("plan", "open"), ("plan", "in_review"), ("plan", "signed_off"),
+            ("do", "open")]
+        days_ago = [(utcnow() - when).days for _, _, when in history]
+        assert days_ago == [110, 58, 55, 52, 50, 50, 14, 10, 10]
+        signed_off = db.session.scalar(select(AuditEntry.created_at).where(
+            AuditEntry.action == "stage.signed_off").order_by(AuditEntry.id))
+        assert abs(signed_off - history[4][2]) < timedelta(minutes=1)  # the audit log agrees
+        assert sorted(db.session.scalars(select(Contribution.days_to_answer)).all(),
+                      key=lambda d: -1 if d is None else d) == [None] * 4 + [5, 6, 9, 12, 15, 18]
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status != "sent")) == 0

@@ -354,7 +354,7 @@ def test_owning_organisation_updates_status_with_a_reason_when_blocked(app, at_p
         action = db.session.get(Action, world["action"])
         assert (action.status, action.blocked_reason, action.result) == ("done", "", "Forty services mapped.")
         changes = db.session.scalars(select(AuditEntry).where(
-            AuditEntry.action == "action.status_changed")).all()
+            AuditEntry.action == "action.status_changed").order_by(AuditEntry.id)).all()
         assert [(c.details["from_status"], c.details["to_status"]) for c in changes] == [
             ("planned", "blocked"), ("blocked", "done")]
     assert partner.forms.post(url, {"status": "finished"}).status_code == 400

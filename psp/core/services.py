@@ -1,0 +1,42 @@
+"""What belongs to no one domain: whether the database answers, and a person's work across them."""
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from psp.auth.models import User
+from psp.extensions import db
+from psp.pagination import paginate
+
+
+def database_answers() -> bool:
+    """For the health check: True when a trivial query runs; the failed transaction is ended."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def my_work(person: User, raw_page: str | None = None, raw_views_page: str | None = None) -> dict[str, Any]:
+    """Everything waiting for the person, whatever programmes they are in: a fixed number of queries."""
+    from psp.contributions import services as views
+    from psp.cycles import services as cycles
+    from psp.cycles.models import IN_REVIEW, RETURNED
+    from psp.meetings import services as meetings
+
+    actions = paginate(cycles.my_actions_query(person), raw_page)
+    waiting = paginate(views.waiting_query(person), raw_views_page, cap=views.WAITING_CAP)
+    drafts = views.my_drafts(person)
+    soon = meetings.my_meetings_soon(person)
+    return dict(
+        to_review=cycles.stages_waiting(person, "nhs_lead", IN_REVIEW),
+        returned=cycles.stages_waiting(person, "coordinator", RETURNED), actions=actions,
+        questions=cycles.my_open_questions(person), meetings=soon,
+        drafts=drafts, waiting=waiting, today=cycles.today(),
+        names=cycles.programme_names([a.cycle.programme_id for a in actions.items]
+                                     + [v.programme_id for v in waiting.items]
+                                     + [d.programme_id for d in drafts]
+                                     + [m.programme_id for m, _status in soon]))

@@ -1,0 +1,103 @@
+"""Load what a URL names, or stop with 404: the first step of every route, in one place.
+
+A record the person may not see is "not found", as if it did not exist, so its
+existence stays private. What the person may then do with it is policy's to say.
+Each domain's package loads its routes, which load this module: so this module
+imports the domains only inside its functions.
+"""
+
+from typing import TYPE_CHECKING, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from psp import policy
+from psp.extensions import db
+
+if TYPE_CHECKING:
+    from psp.auth.models import Person, User
+    from psp.contributions.models import Contribution
+    from psp.cycles.models import Action, Stage
+    from psp.meetings.models import Meeting
+    from psp.organisations.models import Organisation
+    from psp.programmes.models import Programme
+    from psp.updates.models import Update
+
+T = TypeVar("T")
+
+
+def me() -> "User":
+    """The signed-in person as their own object, for services that keep it beyond the request."""
+    return current_user._get_current_object()
+
+
+def or_404(record: T | None) -> T:
+    if record is None:
+        abort(404)
+    return record
+
+
+def programme_or_404(slug: str) -> "Programme":
+    from psp.programmes.models import Programme
+
+    return db.first_or_404(select(Programme).where(Programme.slug == slug))
+
+
+def account_or_404(user_id: int) -> "User":
+    from psp.auth.models import User
+
+    return db.get_or_404(User, user_id)
+
+
+def organisation_or_404(person: "Person", slug: str) -> "Organisation":
+    """An organisation the person may see; a pending or rejected one only to those it concerns."""
+    from psp.organisations.models import Organisation
+
+    organisation = db.first_or_404(select(Organisation).where(Organisation.slug == slug))
+    if not policy.can_view_organisation(person, organisation):
+        abort(404)
+    return organisation
+
+
+def stage_or_404(slug: str, number: int, kind: str) -> "tuple[Programme, Stage]":
+    """The programme and its stage of the given cycle and kind."""
+    from psp.cycles import services
+
+    programme = programme_or_404(slug)
+    return programme, or_404(services.find_stage(programme, number, kind))
+
+
+def action_or_404(slug: str, action_id: int) -> "tuple[Programme, Action]":
+    from psp.cycles import services
+
+    programme = programme_or_404(slug)
+    return programme, or_404(services.get_action(programme, action_id))
+
+
+def meeting_or_404(person: "Person", meeting_id: int) -> "tuple[Programme, Meeting]":
+    """The programme and a meeting of it the person may see."""
+    from psp.meetings import services
+
+    programme, meeting = services.get_meeting(meeting_id)
+    if programme is None or meeting is None or not policy.can_see_meeting(person, programme, meeting):
+        abort(404)
+    return programme, meeting
+
+
+def update_or_404(person: "Person", update_id: int) -> "tuple[Programme, Update]":
+    """The programme and an update of it the person may see."""
+    from psp.updates import services
+
+    programme, update = services.get_update(update_id)
+    if programme is None or update is None or not policy.can_see_update(person, programme, update):
+        abort(404)
+    return programme, update
+
+
+def contribution_or_404(person: "Person", contribution_id: int) -> "tuple[Programme, Contribution]":
+    """The programme and a view of it the person may see."""
+    from psp.contributions import services
+
+    programme, contribution = services.get_visible(person, contribution_id)
+    return or_404(programme), or_404(contribution)
