@@ -90,13 +90,16 @@ CASES = [
     case("programmes.take_part", "GET", P + "/take-part", {"pending_member", "organisation_admin"}),
     case("programmes.requests", "GET", P + "/requests", {"coordinator"}),
     case("programmes.decide", "POST", P + "/requests/{participation_request}/admit", {"coordinator"}),
-    case("programmes.take_part", "POST", P + "/take-part", {"pending_member", "organisation_admin"}),
-    case("programmes.decide", "POST", P + "/requests/{participation_request}/decline", {"coordinator"}),
+    case("programmes.take_part", "POST", P + "/take-part", {"pending_member", "organisation_admin"},
+         status=400),
+    case("programmes.decide", "POST", P + "/requests/{participation_request}/decline", {"coordinator"},
+         status=400),  # declining needs a reason
     case("programmes.verify_and_decide", "POST", P + "/requests/{participation_request}/verify-and-admit",
          {"coordinator"}),
     case("programmes.verify_and_decide", "POST", P + "/requests/{participation_request}/reject",
-         {"coordinator"}),
-    case("programmes.verify_and_decide", "POST", R + "/requests/{participation_request}/reject", set()),
+         {"coordinator"}, status=400),  # rejecting needs a reason
+    case("programmes.verify_and_decide", "POST", R + "/requests/{participation_request}/reject", set(),
+         status={"coordinator": 404}),  # the request is not this programme's
     case("core.my_work", "GET", "/my", SIGNED_IN),
     case("cycles.stage", "GET", P + "/cycles/1/analyse", EVERYONE, public=True),
     case("cycles.stage", "GET", P + "/cycles/1/review", EVERYONE, public=True),
