@@ -229,7 +229,10 @@ def _module_transaction(app):
 
 
 @pytest.fixture(scope="module")
-def _module_world(app, _module_transaction):
+def shared_world(app, _module_transaction):
+    """The world of tests/factories, built once per module in the module's transaction. Tests
+    take it through module_world; a module-scoped fixture may add to it (committed for the
+    whole module) before the tests run."""
     from tests.factories import build_world
 
     with app.app_context():
@@ -245,9 +248,9 @@ def savepoint(_module_transaction):
 
 
 @pytest.fixture
-def module_world(_module_world, savepoint):
-    """The world of tests/factories, built once per module; each test's changes are undone."""
-    return _module_world
+def module_world(shared_world, savepoint):
+    """The shared world; whatever the test changes is undone after it."""
+    return shared_world
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ The table is checked against the app's URL map, so a new route that is not
 added here fails the suite. Every answer is one exact status code: the kinds in
 `allowed` get 200 for a GET and 302 for a POST (a redirect after success) unless
 the row says `status=`; the others get 403, or 404 where the row says with `sees=`
-who may know the record exists. The world is built once per module and each case
-is rolled back (conftest's `module_world`).
+who may know the record exists. The world is built and each kind signed in once
+per module; each case runs in a savepoint that is rolled back (conftest's `module_world`).
 """
 
 import re
@@ -215,23 +215,36 @@ def exact_status(kind, method, expected, status, sees):
 pytestmark = pytest.mark.usefixtures("savepoint")  # every test here runs in the module's transaction
 
 
+@pytest.fixture(scope="module")
+def sessions(app, shared_world):
+    """Each kind signed in once through the sign-in form, before the cases' savepoints, so every
+    case's rollback keeps the session: kind -> (session cookie, CSRF token)."""
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    found = {}
+    for kind in KINDS:
+        client = app.test_client()
+        if kind != "anonymous":
+            signed_in = Forms(client).post("/sign-in", {"email": f"{kind.replace('_', '.')}@example.org",
+                                                        "password": PASSWORD})
+            assert signed_in.status_code == 302
+        token = csrf_from(client.get("/sign-in" if kind == "anonymous" else "/account")
+                          .get_data(as_text=True))
+        found[kind] = (client.get_cookie(cookie).value, token)
+    return found
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("endpoint, method, url, allowed, public, everyone, status, sees", CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
-def test_who_may_reach_each_route(app, module_world, kind, endpoint, method, url, allowed, public,
-                                  everyone, status, sees):
+def test_who_may_reach_each_route(app, module_world, sessions, kind, endpoint, method, url, allowed,
+                                  public, everyone, status, sees):
     client = app.test_client()
-    forms = Forms(client)
-    if kind != "anonymous":
-        signed_in = forms.post("/sign-in", {"email": f"{kind.replace('_', '.')}@example.org",
-                                            "password": PASSWORD})
-        assert signed_in.status_code == 302
+    cookie, token = sessions[kind]
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     path = re.sub(r"\{([^}]+)\}", lambda m: str(module_world[m.group(1)]), url)
     if method == "GET":
         response = client.get(path)
     else:
-        token = csrf_from(client.get("/sign-in" if kind == "anonymous" else "/account")
-                          .get_data(as_text=True))
         response = client.post(path, data={"csrf_token": token})
     code, location = response.status_code, response.headers.get("Location", "")
     response.close()
