@@ -33,7 +33,7 @@ browser:
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy psp
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --cov --cov-report=term
 
 # make bench ARGS="--scale 0.1" or ARGS="--database-url postgresql+psycopg://..."
 bench: install

@@ -1,6 +1,18 @@
 """Test harness: a real database per run (SQLite, and PostgreSQL when
 PSP_TEST_DATABASE_URL is set), a real SMTP server on loopback, and a live
-server for the browser tests."""
+server for the browser tests.
+
+Two ways to keep tests apart. By default every test commits for real and `_clean`
+empties every table afterwards: slow but simple, and what tests need whose work
+crosses threads or processes (live server, concurrency, migrations, mail workers).
+A module whose tests share one starting world uses `module_world` instead: the
+world is built once in a transaction held open for the module, and each test runs
+in a SAVEPOINT that is rolled back (SQLAlchemy's "joining a session into an
+external transaction" recipe), so the app's commits only release savepoints.
+
+Under pytest-xdist each worker has its own SQLite file and its own PostgreSQL
+database (`<name>_gw0`, ...), SMTP port and live server.
+"""
 
 import os
 import re
@@ -12,7 +24,9 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import Session
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from psp import create_app
@@ -103,16 +117,33 @@ def smtp_server():
 @pytest.fixture(scope="session", params=_databases())
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    url = os.environ["PSP_TEST_DATABASE_URL"]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        return
+    url = make_url(os.environ["PSP_TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        _empty_schema(url)
+        yield url.render_as_string(hide_password=False)
+        return
+    # One database per xdist worker, made afresh beside the configured one and dropped after.
+    own = url.set(database=f"{url.database}_{worker}")
+    _server_command(url, f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)',
+                    f'CREATE DATABASE "{own.database}"')
+    yield own.render_as_string(hide_password=False)
+    _server_command(url, f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+
+
+def _empty_schema(url):
+    """Start from an empty database."""
+    _server_command(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+
+
+def _server_command(url, *statements):
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:  # start from an empty database
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
     engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="session")
@@ -150,18 +181,76 @@ def app(database_url, smtp_server, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean(request, smtp_server):
-    """Each test starts with empty tables, an empty inbox and fresh rate limits."""
+    """Each test starts with empty tables (or its module's world), an empty inbox and fresh
+    rate limits."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        if "savepoint" not in request.fixturenames:
+            assert _JOINED.get("connection") is None, "a test in a module_world module needs savepoint"
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
         limiter.reset()
     smtp_server.clear()
+
+
+class _JoinedSession(Session):
+    """Flask-SQLAlchemy's session picks an engine for each query; in a module transaction every
+    session must use the module's one connection instead."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+_JOINED = {}
+
+
+@pytest.fixture(scope="module")
+def _module_transaction(app):
+    """One connection and one open transaction for the module; db.session joins it, so each
+    commit the app makes is the release of a savepoint and nothing reaches the database."""
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    usual = db.session
+    factory = sessionmaker(**{**usual.session_factory.kw, "class_": _JoinedSession, "bind": connection,
+                              "join_transaction_mode": "create_savepoint"})
+    db.session = scoped_session(factory, scopefunc=usual.registry.scopefunc)
+    _JOINED["connection"] = connection
+    yield connection
+    _JOINED.clear()
+    db.session = usual
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def shared_world(app, _module_transaction):
+    """The world of tests/factories, built once per module in the module's transaction. Tests
+    take it through module_world; a module-scoped fixture may add to it (committed for the
+    whole module) before the tests run."""
+    from tests.factories import build_world
+
+    with app.app_context():
+        return build_world()
+
+
+@pytest.fixture
+def savepoint(_module_transaction):
+    """Run the test inside a SAVEPOINT of the module transaction and roll it back afterwards."""
+    nested = _module_transaction.begin_nested()
+    yield
+    nested.rollback()
+
+
+@pytest.fixture
+def module_world(shared_world, savepoint):
+    """The shared world; whatever the test changes is undone after it."""
+    return shared_world
 
 
 @pytest.fixture
