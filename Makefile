@@ -34,6 +34,7 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy psp
 	$(BIN)/pytest -n auto --cov --cov-report=term
+	$(BIN)/python scripts/branch-coverage.py
 
 # make bench ARGS="--scale 0.1" or ARGS="--database-url postgresql+psycopg://..."
 bench: install
