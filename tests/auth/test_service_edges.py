@@ -73,11 +73,16 @@ def test_a_new_password_must_differ_from_the_current_one(app_ctx, make_user):
     assert _logged("account.password_changed", user.id) == 0
 
 
+def _admin_and_account(make_user, email):
+    """Both made before the test's session first reads: make_user writes in its own session."""
+    admin_id = make_user(email="admin@example.org", is_site_admin=True).id
+    account_id = make_user(email=email).id
+    return db.session.get(User, admin_id), db.session.get(User, account_id)
+
+
 def test_enabling_an_enabled_account_records_nothing(app_ctx, make_user):
     """Only a real change of state is written to the audit log."""
-    admin_id = make_user(email="admin@example.org", is_site_admin=True).id
-    account_id = make_user(email="fine@example.org").id
-    admin, account = db.session.get(User, admin_id), db.session.get(User, account_id)
+    admin, account = _admin_and_account(make_user, "fine@example.org")
     services.set_disabled(admin, account, False)
     assert db.session.get(User, account.id).disabled_at is None
     assert _logged("account.enabled", account.id) == 0
@@ -85,9 +90,7 @@ def test_enabling_an_enabled_account_records_nothing(app_ctx, make_user):
 
 def test_disabling_twice_keeps_the_first_time(app_ctx, make_user):
     """A second disable neither moves the date nor ends sessions again."""
-    admin_id = make_user(email="admin@example.org", is_site_admin=True).id
-    account_id = make_user(email="trouble@example.org").id
-    admin, account = db.session.get(User, admin_id), db.session.get(User, account_id)
+    admin, account = _admin_and_account(make_user, "trouble@example.org")
     services.set_disabled(admin, account, True)
     first = (account.disabled_at, account.session_version)
     services.set_disabled(admin, account, True)

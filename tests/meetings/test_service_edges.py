@@ -86,12 +86,16 @@ def test_a_meeting_cannot_be_cancelled_twice(world, app_ctx):
     assert (again.status, again.cancel_reason) == (CANCELLED, "The hall flooded")
 
 
+def _booking_of(meeting, person):
+    return db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
+                                                   Booking.user_id == person.id))
+
+
 def test_booking_again_after_cancelling_reuses_the_same_booking(world, app_ctx):
     """A person who cancels and books again gets their old row back, booked and clean."""
     partner = _user(world, "partner_member")
     programme, meeting = _meeting(world["meeting_partners"])
-    first = db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
-                                                    Booking.user_id == partner.id))
+    first = _booking_of(meeting, partner)
     services.cancel_booking(partner, programme, meeting, first)
     assert _status(first.id) == CANCELLED
 
@@ -108,8 +112,7 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(world, app_ctx):
     """A second cancel (a double click, an old tab) is refused rather than recorded twice."""
     partner = _user(world, "partner_member")
     programme, meeting = _meeting(world["meeting_partners"])
-    booking = db.session.scalar(select(Booking).where(Booking.meeting_id == meeting.id,
-                                                      Booking.user_id == partner.id))
+    booking = _booking_of(meeting, partner)
     services.cancel_booking(partner, programme, meeting, booking)
     with pytest.raises(Refused, match="This booking is already cancelled"):
         services.cancel_booking(partner, programme, meeting, booking)
