@@ -101,6 +101,14 @@ def send_digests(limit: int) -> None:
     click.echo(f"Digests queued {queued}; emails sent {sent}, failed {failed}.")
 
 
+@psp_cli.command("forget-contacts")
+def forget_contacts() -> None:
+    """Delete email addresses given with recorded views answered over 30 days ago; run daily from cron."""
+    from psp.contributions.recorded import forget_contacts as forget
+
+    click.echo(f"Email addresses deleted: {forget()}.")
+
+
 @psp_cli.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, writable=True))
 def backup(target: str | Path | None) -> None:

@@ -320,7 +320,7 @@ def visible_views(person: Person, programme: Programme) -> ColumnElement[bool]:
     """
     from sqlalchemy import and_, or_
 
-    from psp.contributions.models import ANSWERS, DRAFT, SHARED, Contribution
+    from psp.contributions.models import ANSWERS, DRAFT, PARTNER, SHARED, Contribution
 
     if is_programme_lead(person, programme):
         seen = Contribution.status != DRAFT
@@ -329,14 +329,19 @@ def visible_views(person: Person, programme: Programme) -> ColumnElement[bool]:
     else:
         seen = and_(Contribution.audience == SHARED, Contribution.status.in_(ANSWERS))
     own = holdings(person).member_of if is_signed_in(person) else set()
-    return or_(seen, Contribution.organisation_id.in_(sorted(own))) if own else seen
+    if not own:
+        return seen
+    # A view recorded from someone not on the service is held by the lead interface, not given by it.
+    theirs = or_(Contribution.giver.is_(None), Contribution.giver == PARTNER)
+    return or_(seen, and_(Contribution.organisation_id.in_(sorted(own)), theirs))
 
 
 def can_edit_view(person: Person, programme: Programme, contribution: Contribution) -> bool:
-    """Until it is answered, by a member of its organisation while that organisation is a partner."""
+    """Until it is answered, by a member of its organisation while that organisation is a partner.
+    A recorded view is the giver's words as written down: its text is not the organisation's to change."""
     from psp.contributions.models import DRAFT, RECEIVED
 
-    return (contribution.status in (DRAFT, RECEIVED)
+    return (contribution.status in (DRAFT, RECEIVED) and not contribution.is_recorded
             and contribution.organisation_id in view_organisations(person, programme))
 
 
@@ -344,7 +349,18 @@ def can_open_view_form(person: Person, programme: Programme, contribution: Contr
     """Those who may edit the view; and, once it is answered, members of its organisation, who are
     shown why it can no longer change."""
     return can_edit_view(person, programme, contribution) or (
-        contribution.is_answered and _in_organisation(person, contribution.organisation_id))
+        contribution.is_answered and not contribution.is_recorded
+        and _in_organisation(person, contribution.organisation_id))
+
+
+def can_record_view(person: Person, programme: Programme) -> bool:
+    """Views given on paper, by phone or at events are entered by the programme's coordinators."""
+    return is_coordinator(person, programme)
+
+
+def can_see_view_contact(person: Person, programme: Programme, contribution: Contribution) -> bool:
+    """An email address given with a recorded view is for the coordinators alone."""
+    return contribution.contact_email is not None and is_coordinator(person, programme)
 
 
 def can_see_view_author(person: Person, programme: Programme, contribution: Contribution) -> bool:

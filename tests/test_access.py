@@ -165,6 +165,8 @@ CASES = [
     case("contributions.answer", "POST", "/views/{view_leads}/answer", LEADS, status=400,
          sees=PARTNERS | LEADS),
     case("contributions.answer", "GET", "/views/{view_draft}/answer", set(), sees=PARTNERS),
+    case("contributions.record", "GET", P + "/views/record", {"coordinator"}),
+    case("contributions.record", "POST", P + "/views/record", {"coordinator"}, status=400),
     case("reach.report", "GET", P + "/reach", {"coordinator"}),
     case("reach.report", "GET", P + "/reach?stage=999999", set(), status={"coordinator": 404}),
     case("reach.download", "GET", P + "/reach/areas.csv", {"coordinator"}),

@@ -3,6 +3,7 @@ from collections.abc import Mapping, Sequence
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -10,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     Field,
     Form,
     HiddenField,
@@ -20,11 +22,25 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
-from psp.contributions.models import COMMUNITIES, CONSIDERING, IN_PLACE, LEADS, NOT_TAKEN, SHARED, TAKEN
-from psp.forms import NoControlCharacters, Validator, blank, choices, strip
-from psp.places import AREAS
+from psp.contributions.models import (
+    COMMUNITIES,
+    CONSIDERING,
+    EVENT,
+    GIVERS,
+    GROUP,
+    IN_PLACE,
+    LEADS,
+    NOT_TAKEN,
+    PARTNER,
+    SHARED,
+    SOURCES,
+    TAKEN,
+)
+from psp.forms import DateEntry, DateRequired, NoControlCharacters, Validator, blank, choices, strip
+from psp.places import AREAS, ORGANISATION_KINDS
+from psp.timeutil import london, utcnow
 
 
 def _id_select(label: str, message: str) -> SelectField:
@@ -136,5 +152,99 @@ class AnswerForm(FlaskForm):
             valid = False
         if self.status.data == TAKEN and not self.actions.data and not self.decisions.data:
             self.actions.errors = ["Select the actions or decisions this view shaped"]
+            valid = False
+        return valid
+
+
+def _whole_number(form: Form, field: Field) -> None:
+    raw = (field.data or "").strip()
+    if raw and (not raw.isdigit() or not 1 <= int(raw) <= 100_000):
+        raise ValidationError("How many people took part must be a whole number from 1 to 100,000")
+
+
+class RecordForm(FlaskForm):
+    """A view given outside the service, as a coordinator enters it: the view, where it came from,
+    and who gave it."""
+
+    stage = _id_select("Stage it is about", "Select the current stage or an earlier one")
+    question = _id_select("Question it answers (optional)",
+                          "Select a question posed for the stage, or no question")
+    meeting = _id_select("Meeting it was raised at (optional)",
+                         "Select a meeting of this programme, or no meeting")
+    title = StringField("Title", validators=[
+        NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
+        filters=[strip, blank], widget=GovTextInput())
+    body = TextAreaField("The view, as it was given", validators=[
+        NoControlCharacters(allow_newlines=True),
+        Length(max=20_000, message="The view must be 20,000 characters or fewer")],
+        filters=[strip, blank], widget=GovTextArea())
+    communities = SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
+                                      validators=[Optional(), _listed("communities")],
+                                      widget=GovCheckboxesInput(), validate_choice=False)
+    areas = SelectMultipleField("Areas it concerns", choices=choices(AREAS.items()),
+                                validators=[Optional(), _listed("areas")], widget=GovCheckboxesInput(),
+                                validate_choice=False)
+    audience = RadioField("Who can read it", choices=choices([
+        (SHARED, "All partners of the programme, and the public once it is answered"),
+        (LEADS, "Only the coordinators and NHS leads")]), validators=[Optional()], widget=GovRadioInput(),
+        validate_choice=False)
+    source = RadioField("Where it came from", choices=choices(
+        (key, label[0].upper() + label[1:]) for key, label in SOURCES.items()),
+        validators=[Optional()], widget=GovRadioInput(), validate_choice=False)
+    given_on = DateEntry("Date it was given", validators=[DateRequired("Enter the date the view was given")])
+    given_where = StringField("Where it was given (optional)", description="For example, the Leith drop-in",
+                              validators=[NoControlCharacters(), Length(
+                                  max=200, message="Where it was given must be 200 characters or fewer")],
+                              filters=[strip, blank], widget=GovTextInput())
+    giver = RadioField("Who gave it", choices=choices(GIVERS.items()), validators=[Optional()],
+                       widget=GovRadioInput(), validate_choice=False)
+    organisation = _id_select("Partner organisation", "Select a partner organisation of this programme")
+    group_name = StringField("Name of the group or organisation", validators=[
+        NoControlCharacters(), Length(max=200, message="Name must be 200 characters or fewer")],
+        filters=[strip, blank], widget=GovTextInput())
+    group_kind = SelectField("Kind of group (optional)", choices=choices(
+        [("", "Not known")] + list(ORGANISATION_KINDS.items())), validators=[Optional()], widget=GovSelect())
+    group_area = SelectField("Area it is in (optional)",
+                             choices=choices([("", "Not known")] + list(AREAS.items())),
+                             validators=[Optional()], widget=GovSelect())
+    people = StringField("How many people took part", validators=[_whole_number], filters=[strip, blank],
+                         widget=GovTextInput())
+    contact_email = StringField(
+        "Email address to tell them of the answer (optional)",
+        description="Only the coordinators see it. It is deleted 30 days after the view is answered.",
+        validators=[Optional(), Email(message="Enter an email address in the correct format, like "
+                                              "name@example.org"),
+                    Length(max=254, message="Email address must be 254 characters or fewer")],
+        filters=[strip, blank], widget=GovTextInput())
+    consent = BooleanField("They agreed to be emailed about the answer", widget=GovCheckboxInput())
+    submit = SubmitField("Record the view", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        required = [
+            (self.title, not self.title.data, "Enter a title for the view"),
+            (self.body, not self.body.data, "Enter the view, as it was given"),
+            (self.stage, not self.stage.data, "Select the stage the view is about"),
+            (self.communities, not self.communities.data,
+             "Select at least one community the view speaks for"),
+            (self.areas, not self.areas.data, "Select at least one area the view concerns"),
+            (self.audience, self.audience.data not in (SHARED, LEADS), "Select who can read the view"),
+            (self.source, self.source.data not in SOURCES, "Select where the view came from"),
+            (self.giver, self.giver.data not in GIVERS, "Select who gave the view"),
+            (self.organisation, self.giver.data == PARTNER and not self.organisation.data,
+             "Select the partner organisation that gave the view"),
+            (self.group_name, self.giver.data == GROUP and not self.group_name.data,
+             "Enter the name of the group or organisation"),
+            (self.people, self.giver.data == EVENT and not self.people.data,
+             "Enter how many people took part"),
+            (self.consent, bool(self.contact_email.data) and not self.consent.data,
+             "Confirm they agreed to be emailed about the answer, or leave the email address out"),
+        ]
+        for field, missing, message in required:
+            if missing and not field.errors:
+                field.errors = [message]
+                valid = False
+        if self.given_on.data and self.given_on.data > london(utcnow()).date() and not self.given_on.errors:
+            self.given_on.errors = ["Date it was given must be today or in the past"]
             valid = False
         return valid

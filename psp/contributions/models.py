@@ -1,8 +1,8 @@
 """Views given by partners, their earlier text, the programme's answers, and what they shaped."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psp.extensions import Model
@@ -23,6 +23,21 @@ COMMUNITIES = {
     "staff": "Staff",
     "residents": "Local residents",
     "third-sector": "Third-sector organisations",
+}
+# Where a recorded view came from, and who gave it; a view given through the service has neither.
+SOURCES = {
+    "paper": "a paper form",
+    "phone": "a phone call",
+    "email": "an email",
+    "letter": "a letter",
+    "event": "an event or drop-in",
+    "meeting": "a meeting",
+}
+PARTNER, GROUP, EVENT = "partner", "group", "event"
+GIVERS = {
+    PARTNER: "A partner organisation",
+    GROUP: "A group or organisation not on the service",
+    EVENT: "People at an event",
 }
 _STATUS_SQL = ("status IN ('draft', 'received', 'under_consideration', 'taken_forward', "
                "'not_taken_forward', 'already_in_place')")
@@ -51,6 +66,18 @@ class Contribution(Model):
         Index("ix_contributions_meeting", "meeting_id"),
         Index("ix_contributions_author", "author_id"),
         Index("ix_contributions_organisation", "organisation_id"),
+        CheckConstraint("source IS NULL OR source IN ('paper', 'phone', 'email', 'letter', 'event', "
+                        "'meeting')", name="source"),
+        CheckConstraint("(source IS NULL AND giver IS NULL AND given_on IS NULL) OR "
+                        "(source IS NOT NULL AND giver IN ('partner', 'group', 'event') "
+                        "AND given_on IS NOT NULL)", name="recorded_whole"),
+        CheckConstraint("giver IS NULL OR giver <> 'group' OR group_name <> ''", name="group_named"),
+        CheckConstraint("giver IS NULL OR giver <> 'event' OR people > 0", name="people_counted"),
+        CheckConstraint("contact_email IS NULL OR contact_consent_at IS NOT NULL", name="contact_consented"),
+        Index("ix_contributions_programme_source", "programme_id", "source", "giver"),
+        # Contact details waiting to be forgotten, 30 days after the answer.
+        Index("ix_contributions_contact", "answered_at", postgresql_where=text("contact_email IS NOT NULL"),
+              sqlite_where=text("contact_email IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +97,18 @@ class Contribution(Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     days_to_answer: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Recorded by a coordinator (author_id is then the coordinator); organisation_id holds the
+    # partner that gave it, or the programme's lead interface for anyone not on the service.
+    source: Mapped[str | None] = mapped_column(String(10))
+    given_on: Mapped[date | None] = mapped_column(Date)
+    given_where: Mapped[str | None] = mapped_column(String(200))
+    giver: Mapped[str | None] = mapped_column(String(10))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    group_kind: Mapped[str | None] = mapped_column(String(40))
+    group_area: Mapped[str | None] = mapped_column(String(40))
+    people: Mapped[int | None] = mapped_column(Integer)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation = relationship("Organisation", innerjoin=True)
     stage = relationship("Stage", innerjoin=True)
@@ -92,6 +131,27 @@ class Contribution(Model):
     @property
     def is_answered(self) -> bool:
         return self.status in ANSWERS
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.source is not None
+
+    @property
+    def group_labels(self) -> list[str]:
+        """A group not on the service: its kind and area, where known."""
+        from psp.places import AREAS, ORGANISATION_KINDS
+
+        return [label for label in (ORGANISATION_KINDS.get(self.group_kind or ""),
+                                    AREAS.get(self.group_area or "")) if label]
+
+    @property
+    def given_by(self) -> str:
+        """Who gave the view, as the page names them."""
+        if self.giver == GROUP:
+            return self.group_name or ""
+        if self.giver == EVENT:
+            return f"{self.people} {'person' if self.people == 1 else 'people'} at an event"
+        return self.organisation.name
 
 
 class ContributionCommunity(Model):

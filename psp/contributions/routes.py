@@ -4,8 +4,8 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import policy
-from psp.contributions import bp, services
-from psp.contributions.forms import AnswerForm, ContributionForm
+from psp.contributions import bp, recorded, services
+from psp.contributions.forms import AnswerForm, ContributionForm, RecordForm
 from psp.contributions.models import COMMUNITIES, DRAFT
 from psp.cycles.services import all_stages
 from psp.errors import Refused, Stale
@@ -221,4 +221,49 @@ def answer(contribution_id):
         details = services.details(current_user, programme, stale.record)
         return _answer_page(programme, stale.record, form, details, 409, stale=True)
     flash("Your answer is saved. The organisation has been emailed.", "success")
+    return redirect(url_for(".show", contribution_id=contribution.id))
+
+
+# Views given outside the service -------------------------------------------------------
+
+def _record_choices(form, programme):
+    _form_choices(form, programme)
+    form.organisation.choices = choices([("", "Choose an organisation"), *recorded.partners(programme)])
+
+
+def _recording(form):
+    def number(field):
+        return int(field.data) if field.data else None
+
+    return recorded.Recording(
+        stage_id=number(form.stage), question_id=number(form.question), meeting_id=number(form.meeting),
+        title=form.title.data, body=form.body.data, communities=form.communities.data or [],
+        areas=form.areas.data or [], audience=form.audience.data, source=form.source.data,
+        given_on=form.given_on.data, given_where=form.given_where.data, giver=form.giver.data,
+        organisation_id=number(form.organisation), group_name=form.group_name.data,
+        group_kind=form.group_kind.data or "", group_area=form.group_area.data or "",
+        people=int(form.people.data) if form.people.data else None,
+        contact_email=form.contact_email.data, consent=bool(form.consent.data))
+
+
+@bp.route("/programmes/<slug>/views/record", methods=["GET", "POST"])
+@login_required
+def record(slug):
+    """A coordinator enters a view given on paper, by phone, by email or at an event."""
+    programme = programme_or_404(slug)
+    policy.require(policy.can_record_view(current_user, programme))
+    form = RecordForm()
+    _record_choices(form, programme)
+    if not form.is_submitted():
+        form.stage.data = next((c.value for c in form.stage.choices if c.label.endswith("(current)")), "")
+        form.meeting.data = request.args.get("meeting", "")
+        return render_template("contributions/record.html", programme=programme, form=form)
+    if not form.validate():
+        return render_template("contributions/record.html", programme=programme, form=form), 400
+    try:
+        contribution = recorded.record(me(), programme, _recording(form))
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return render_template("contributions/record.html", programme=programme, form=form), 400
+    flash("The view is recorded. It waits for an answer like any other view.", "success")
     return redirect(url_for(".show", contribution_id=contribution.id))

@@ -13,14 +13,16 @@ from sqlalchemy import Row, Select, Table, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from psp import audit, policy
+from psp import audit, mail, policy
 from psp.auth.models import Person, User
 from psp.contributions.models import (
     ANSWERS,
     COMMUNITIES,
     DRAFT,
     NOT_TAKEN,
+    PARTNER,
     RECEIVED,
+    SOURCES,
     STATUS_NAMES,
     TAKEN,
     Contribution,
@@ -42,7 +44,7 @@ from psp.pagination import Page, paginate
 from psp.places import AREAS
 from psp.programmes.models import ADMITTED, Participation, Programme
 from psp.spreadsheets import CsvText
-from psp.timeutil import utcnow
+from psp.timeutil import format_day, utcnow
 
 CSV_BATCH = 1000
 WAITING_CAP = 1000   # "Your work" counts waiting views up to this many
@@ -239,6 +241,19 @@ class Details:
     decisions: list[Decision]
     question: Question | None
     meeting: Meeting | None
+    recorded: str = ""      # for a recorded view: by whom, from what, where and when
+
+
+def _recorded_sentence(programme: Programme, contribution: Contribution) -> str:
+    """'Recorded by Morag Henderson (EVOC) from a paper form given at the Leith drop-in on 3 March 2027.'"""
+    if not contribution.is_recorded or contribution.given_on is None or contribution.source is None:
+        return ""
+    interface = db.session.scalar(select(Organisation.name).where(
+        Organisation.id == programme.lead_interface_id))
+    recorder = contribution.author.name if contribution.author else "a former coordinator"
+    where = f" at {contribution.given_where}" if contribution.given_where else ""
+    return (f"Recorded by {recorder} ({interface}) from {SOURCES[contribution.source]} given{where} "
+            f"on {format_day(contribution.given_on)}.")
 
 
 def details(person: Person, programme: Programme, contribution: Contribution) -> Details:
@@ -259,7 +274,7 @@ def details(person: Person, programme: Programme, contribution: Contribution) ->
             .order_by(ContributionRevision.id.desc())).all(),
         actions=actions[contribution.id], decisions=decisions[contribution.id],
         question=db.session.get(Question, contribution.question_id) if contribution.question_id else None,
-        meeting=meeting)
+        meeting=meeting, recorded=_recorded_sentence(programme, contribution))
 
 
 # Choices for the forms --------------------------------------------------------------
@@ -334,23 +349,30 @@ def _check(person: User, programme: Programme, data: Mapping[str, Any]) -> Stage
     if data["organisation_id"] not in policy.view_organisations(person, programme):
         raise Refused("Select one of your organisations that is a partner of the programme",
                       field="organisation")
-    stage = db.session.get(Stage, data["stage_id"]) if data.get("stage_id") else None
+    return check_place(person, programme, data.get("stage_id"), data.get("question_id"),
+                       data.get("meeting_id"))
+
+
+def check_place(person: Person, programme: Programme, stage_id: int | None, question_id: int | None,
+                meeting_id: int | None) -> Stage:
+    """The stage a view is on (current or earlier), and its question and meeting, of this programme."""
+    stage = db.session.get(Stage, stage_id) if stage_id else None
     if stage is None or stage.programme_id != programme.id or stage.status not in (*CURRENT, SIGNED_OFF):
         raise Refused("Select the current stage or an earlier one", field="stage")
-    if data.get("question_id"):
-        question = db.session.get(Question, data["question_id"])
+    if question_id:
+        question = db.session.get(Question, question_id)
         if question is None or question.stage_id != stage.id:
             raise Refused("Select a question posed for the stage you chose, or no question",
                           field="question")
-    if data.get("meeting_id"):
-        meeting = db.session.get(Meeting, data["meeting_id"])
+    if meeting_id:
+        meeting = db.session.get(Meeting, meeting_id)
         if (meeting is None or meeting.programme_id != programme.id
                 or not policy.can_see_meeting(person, programme, meeting)):
             raise Refused("Select a meeting of this programme, or no meeting", field="meeting")
     return stage
 
 
-def _set_tags(contribution: Contribution, communities: Iterable[str], areas: Iterable[str]) -> None:
+def set_tags(contribution: Contribution, communities: Iterable[str], areas: Iterable[str]) -> None:
     db.session.execute(cast(Table, ContributionCommunity.__table__).delete().where(
         ContributionCommunity.contribution_id == contribution.id))
     db.session.execute(cast(Table, ContributionArea.__table__).delete().where(
@@ -377,7 +399,7 @@ def give(person: User, programme: Programme, data: Mapping[str, Any], submit: bo
     _apply(contribution, data)
     db.session.add(contribution)
     db.session.flush()
-    _set_tags(contribution, data.get("communities", []), data.get("areas", []))
+    set_tags(contribution, data.get("communities", []), data.get("areas", []))
     if submit:
         contribution.status, contribution.submitted_at = RECEIVED, utcnow()
     audit.record("view.submitted" if submit else "view.drafted", contribution, actor=person,
@@ -420,7 +442,7 @@ def update(person: User, programme: Programme, contribution: Contribution, seen_
         db.session.add(ContributionRevision(contribution_id=contribution.id, title=contribution.title,
                                             body=contribution.body, replaced_by_id=person.id))
     _apply(contribution, data)
-    _set_tags(contribution, data.get("communities", []), data.get("areas", []))
+    set_tags(contribution, data.get("communities", []), data.get("areas", []))
     if submit and contribution.status == DRAFT:
         contribution.status, contribution.submitted_at = RECEIVED, utcnow()
         action = "view.submitted"
@@ -480,18 +502,26 @@ def answer(person: User, programme: Programme, contribution: Contribution, seen_
 
 
 def _tell_organisation(programme: Programme, contribution: Contribution, response: Response) -> None:
-    """The author and the organisation's admins hear of each answer."""
-    admins = select(Membership.user_id).where(Membership.organisation_id == contribution.organisation_id,
-                                              Membership.status == ACTIVE, Membership.role == ADMIN)
-    people = db.session.scalars(select(User).where(
-        or_(User.id == contribution.author_id, User.id.in_(admins)), User.disabled_at.is_(None))
-        .order_by(User.id)).all()
+    """The author and the organisation's admins hear of each answer. For a view recorded from
+    someone not on the service, the coordinator who recorded it does, and the person who gave it
+    by email where they left an address with consent."""
+    people_query = select(User).where(User.id == contribution.author_id, User.disabled_at.is_(None))
+    if contribution.giver in (None, PARTNER):
+        admins = select(Membership.user_id).where(Membership.organisation_id == contribution.organisation_id,
+                                                  Membership.status == ACTIVE, Membership.role == ADMIN)
+        people_query = select(User).where(or_(User.id == contribution.author_id, User.id.in_(admins)),
+                                          User.disabled_at.is_(None))
+    people = db.session.scalars(people_query.order_by(User.id)).all()
     url = external_url("contributions.show", contribution_id=contribution.id)
     chosen = deliveries([p.id for p in people])
     for person in people:
         notify([person], "views", f"Your view has an answer: {contribution.title}", "mail/view_answered.txt",
                chosen=chosen,
                person=person, programme=programme, contribution=contribution, response=response, url=url)
+    if contribution.contact_email:
+        mail.queue(contribution.contact_email, f"Your view has an answer: {contribution.title}",
+                   "mail/recorded_view_answered.txt", programme=programme, contribution=contribution,
+                   response=response, url=url)
 
 
 # What it adds up to --------------------------------------------------------------------
@@ -543,7 +573,8 @@ def waiting_query(person: User) -> Select[Contribution]:
 
 
 CSV_HEADER = ["View", "Submitted (UTC)", "Organisation", "Cycle", "Stage", "Question", "Title", "Text",
-              "Communities", "Areas", "Shared with", "Status", "Response", "Reason", "Answered (UTC)"]
+              "Communities", "Areas", "Shared with", "Status", "Response", "Reason", "Answered (UTC)",
+              "Recorded from", "Given on"]
 
 
 def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterator[str]:
@@ -569,11 +600,12 @@ def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterato
             response = answers.get(c.id)
             text.row([
                 c.id, c.submitted_at.strftime("%Y-%m-%d %H:%M") if c.submitted_at else "",
-                c.organisation.name, c.stage.cycle.number, c.stage.name, questions.get(c.question_id, ""),
+                c.given_by, c.stage.cycle.number, c.stage.name, questions.get(c.question_id, ""),
                 c.title, c.body, "; ".join(labels[c.id][0]), "; ".join(labels[c.id][1]),
                 "All partners" if c.is_shared else "Leads only", c.status_name,
                 response.text if response else "", response.reason if response else "",
-                c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else ""])
+                c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else "",
+                SOURCES[c.source] if c.source else "", c.given_on.isoformat() if c.given_on else ""])
         yield text.take()
         after = ids[-1]
         db.session.expunge_all()

@@ -8,9 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
-from psp.contributions.models import COMMUNITIES, DRAFT, Contribution, ContributionCommunity
+from psp.contributions.models import (
+    COMMUNITIES,
+    DRAFT,
+    EVENT,
+    GROUP,
+    PARTNER,
+    SOURCES,
+    Contribution,
+    ContributionCommunity,
+)
 from psp.cycles.models import Stage
 from psp.extensions import db
 from psp.meetings.models import BOOKED, Booking, Meeting
@@ -37,11 +46,37 @@ class Row:
 
 
 @dataclass
+class Group:
+    """A group not on the service whose views a coordinator recorded."""
+
+    name: str
+    kind: str
+    area: str
+    views: int
+
+
+@dataclass
+class Voices:
+    """How the views came: through the service, or recorded by coordinators (and from whom)."""
+
+    through_service: int = 0
+    recorded: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)   # label -> recorded views
+    event_views: int = 0
+    people_at_events: int = 0
+    groups: list[Group] = field(default_factory=list)
+
+
+GROUPS_SHOWN = 200
+
+
+@dataclass
 class Report:
     areas: list[Row]
     kinds: list[Row]
     communities: list[tuple[str, str, int]]        # (key, label, views)
     organisations: int       # that took part in any way
+    voices: Voices = field(default_factory=Voices)
 
     @property
     def area_gaps(self) -> list[str]:
@@ -72,7 +107,9 @@ def report(programme: Programme, stage: Stage | None = None) -> Report:
     took_part = {
         "booked": _org_ids(booked),
         "attended": _org_ids(booked.where(Booking.attended.is_(True))),
-        "views": _org_ids(views.with_only_columns(Contribution.organisation_id)),
+        # A view recorded from someone not on the service is held by the lead interface, not given by it.
+        "views": _org_ids(views.with_only_columns(Contribution.organisation_id).where(
+            or_(Contribution.giver.is_(None), Contribution.giver == PARTNER))),
     }
     everyone = set().union(*took_part.values())
     profiles = db.session.execute(
@@ -106,7 +143,35 @@ def report(programme: Programme, stage: Stage | None = None) -> Report:
         kinds=[r for r in rows(ORGANISATION_KINDS, lambda o, k: kind_of.get(o) == k,
                                lambda k: k not in LEAD_KINDS) if r.expected or r.any],
         communities=[(key, label, community_views.get(key, 0)) for key, label in COMMUNITIES.items()],
-        organisations=len(everyone))
+        organisations=len(everyone), voices=_voices(views))
+
+
+def _voices(views: Select[Any]) -> Voices:
+    """Two grouped queries: views by source and giver, and the groups not on the service."""
+    found = Voices()
+    for source, giver, count, people in db.session.execute(
+            views.with_only_columns(Contribution.source, Contribution.giver, func.count(),
+                                    func.coalesce(func.sum(Contribution.people), 0))
+            .group_by(Contribution.source, Contribution.giver)).all():
+        if source is None:
+            found.through_service += count
+            continue
+        found.recorded += count
+        label = SOURCES[source][0].upper() + SOURCES[source][1:]
+        found.by_source[label] = found.by_source.get(label, 0) + count
+        if giver == EVENT:
+            found.event_views += count
+            found.people_at_events += int(people or 0)
+    found.by_source = dict(sorted(found.by_source.items()))
+    found.groups = [Group(name or "", ORGANISATION_KINDS.get(kind or "", "Not known"),
+                          AREAS.get(area or "", "Not known"), count)
+                    for name, kind, area, count in db.session.execute(
+                        views.with_only_columns(Contribution.group_name, Contribution.group_kind,
+                                                Contribution.group_area, func.count())
+                        .where(Contribution.giver == GROUP)
+                        .group_by(Contribution.group_name, Contribution.group_kind, Contribution.group_area)
+                        .order_by(Contribution.group_name).limit(GROUPS_SHOWN)).all()]
+    return found
 
 
 # Spreadsheets ------------------------------------------------------------------------

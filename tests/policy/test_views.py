@@ -5,22 +5,38 @@ audience (leads only) and its organisation set in memory; "review: " passes the 
 programme, where Partner Charity is not a partner.
 """
 
+from datetime import date
+
 from sqlalchemy import select
 
 from psp import policy
 from psp.contributions.models import Contribution
 from psp.extensions import db
 from psp.organisations.models import Membership
+from psp.timeutil import utcnow
 from tests.factories import person
 from tests.policy.tables import LEADS, NOBODY, PARTNERS, PEOPLE
 
 
 def view(scene, record):
+    """"recorded" makes it a view a coordinator recorded from a group not on the service (held by
+    the lead interface); "contact" gives it an email address left with consent."""
     programme = scene.programme("review" if record.startswith("review: ") else "here")
     status, *rest = record.removeprefix("review: ").split()
+    flags = {"recorded", "contact"}
     audience = "leads" if "leads" in rest else "partners"
-    owner = next((word for word in rest if word != "leads"), "partner")
-    return programme, scene.view(status, audience, owner)
+    owner = next((word for word in rest if word not in {"leads", *flags}), "partner")
+    found = scene.view(status, audience, owner)
+    if "recorded" in rest:
+        found.source, found.giver, found.group_name = "paper", "group", "Ward 7 patients' group"
+        found.given_on = date(2027, 3, 3)
+    if "contact" in rest:
+        found.contact_email, found.contact_consent_at = "someone@example.org", utcnow()
+    return programme, found
+
+
+def programme(scene, which):
+    return (scene.programme(which),)
 
 
 def test_can_edit_view(check):
@@ -36,6 +52,8 @@ def test_can_edit_view(check):
         ("draft other",                      NOBODY),     # Other Group is no partner here
         ("draft elsewhere",                  NOBODY),     # a partner of another programme
         ("review: draft",                    NOBODY),     # Partner Charity is no partner there
+        ("received recorded",                NOBODY),     # the giver's words as a coordinator wrote them
+        ("received recorded partner",        NOBODY),
     ], view)
 
 
@@ -48,6 +66,25 @@ def test_can_open_view_form(check):
         ("taken_forward",                    PARTNERS),
         ("draft other",                      NOBODY),       # not a partner here: no form at all
         ("taken_forward other",              {"other_member"}),
+        ("taken_forward recorded",           NOBODY),
+    ], view)
+
+
+def test_can_record_view(check):
+    check([
+        # programme                          who records views given outside the service
+        ("here",                             {"coordinator"}),
+        ("review",                           {"coordinator"}),
+        ("elsewhere",                        {"elsewhere_coordinator"}),
+    ], programme)
+
+
+def test_can_see_view_contact(check):
+    check([
+        # view                               who sees the email address left with it
+        ("received recorded contact",        {"coordinator"}),
+        ("taken_forward recorded contact",   {"coordinator"}),
+        ("received recorded",                NOBODY),     # none was left
     ], view)
 
 
