@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from psp import builders, mail, timeutil
 from psp.auth import services as accounts
 from psp.auth.models import User
+from psp.contributions import recorded
 from psp.contributions import services as views
 from psp.contributions.models import Contribution
 from psp.cycles import services as cycles
@@ -487,6 +488,38 @@ def _views(story):
     view("Haddington Hearing Voices Group", "plan", "Groups run by people with lived experience",
          "Hearing voices groups work because they are run by people who hear voices. Please keep "
          "that in the plan for East Lothian.", ["service-users"], ["east-lothian"], 3)
+    _recorded_views(story, answer)
+
+
+def _recorded_views(story, answer):
+    """Views the coordinator wrote down from people who never sign in: a drop-in, a phone call
+    from a partner, and a paper form from a patients' group not on the service."""
+    def record(stage, title, body, communities, areas, source, giver, partner=None, **fields):
+        if partner:
+            fields["organisation_id"] = _organisation(partner).id
+        given = recorded.Recording(
+            stage_id=_stage(stage).id, question_id=None, meeting_id=None, title=title, body=body,
+            communities=communities, areas=areas, audience="partners", source=source,
+            given_on=cycles.today(), giver=giver, **fields)
+        recorded.record(_person(COORDINATOR), _programme(), given)
+
+    story.on(70, record, "analyse", "Somewhere to go when the day centre closes",
+             "People at the drop-in said the evenings are the hardest time: the day centre shuts at "
+             "four and the next help is A&E. Several asked for a place to sit and talk until late.",
+             ["service-users", "residents"], ["city-of-edinburgh"], "event", "event",
+             given_where="the Leith drop-in", people=14)
+    story.on(62, answer, 1, "Somewhere to go when the day centre closes", "under_consideration",
+             "We are looking at evening opening with the partners who run day services.")
+    story.on(25, record, "plan", "Volunteers need training before the peer support starts",
+             "Rang to say their volunteers want the peer support training to start before they are "
+             "matched with anyone leaving hospital.", ["third-sector"], ["scottish-borders"], "phone",
+             "partner", partner="Galashiels Recovery Café")
+    story.on(16, record, "plan", "Ask patients on the ward before the plan is signed off",
+             "Our forum filled in the paper form together. Patients on the ward want to see the plan "
+             "in plain words and be asked about it before it is agreed.", ["service-users"],
+             ["city-of-edinburgh"], "paper", "group", given_where="the ward forum's monthly meeting",
+             group_name="Royal Edinburgh Ward Patients' Forum", group_kind="voluntary-group",
+             group_area="city-of-edinburgh", contact_email="ward.forum@example.org", consent=True)
 
 
 def _updates(story):

@@ -38,8 +38,8 @@ class Recording:
     audience: str
     source: str
     given_on: date | None
-    given_where: str
     giver: str
+    given_where: str = ""
     organisation_id: int | None = None
     group_name: str = ""
     group_kind: str = ""
