@@ -137,6 +137,10 @@ class Contribution(Model):
         return self.source is not None
 
     @property
+    def source_name(self) -> str:
+        return SOURCES.get(self.source or "", "")
+
+    @property
     def group_labels(self) -> list[str]:
         """A group not on the service: its kind and area, where known."""
         from psp.places import AREAS, ORGANISATION_KINDS

@@ -221,6 +221,7 @@ def test_coordinator_and_admin_pages_reflow(live_server, browser, world, app, ax
             (P + "/updates/new", "post an update", "Post update", 200),
             (f"/updates/{world['update_partners']}/edit", "change an update", None, 200),
             (f"/views/{world['view_shared']}/answer", "answer a view", "Save answer", 200),
+            (P + "/views/record", "record a view given outside the service", "Record the view", 200),
             (STAGE + "/plan/actions/new", "add an action", "Save action", 200),
             (f"{P}/actions/{made['action']}/edit", "change an action", None, 200),
             (STAGE + "/plan/decisions/new", "record a decision", "Save decision", 200),
