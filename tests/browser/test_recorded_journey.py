@@ -28,7 +28,8 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
     coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
     coordinator.goto(live_server.url + PROGRAMME + "/views")
     coordinator.get_by_role("link", name="Record a view given on paper, by phone or at an event").click()
-    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Record a view given outside the service")
+    heading = coordinator.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Record a view given outside the service")
     _scan_both_widths(coordinator, axe_scan, "record a view")
 
     # Only a title: every other missing answer is named, the title is kept.
@@ -81,7 +82,8 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
     lead.get_by_role("button", name="Save answer").click()
     expect(lead.get_by_text("Your answer is saved.")).to_be_visible()
     assert wait_for(lambda: smtp_server.to("forum@example.net"))
-    assert "A plain-words summary goes with every stage." in smtp_server.body(smtp_server.to("forum@example.net")[-1])
+    told = smtp_server.body(smtp_server.to("forum@example.net")[-1])
+    assert "A plain-words summary goes with every stage." in told
 
     # A visitor follows it in "you said, we did", where it says where it came from.
     visitor = browser.new_context().new_page()

@@ -13,8 +13,8 @@ from psp.extensions import db
 from psp.organisations.models import Membership
 from psp.programmes.models import Programme
 from psp.timeutil import utcnow
-from tests.contributions.test_views import _analyse, answer, post_form, view_row
 from tests.conftest import wait_for
+from tests.contributions.test_views import _analyse, answer, post_form, view_row
 
 P = "/programmes/test-programme"
 URL = P + "/views/record"
@@ -56,7 +56,8 @@ def test_coordinator_records_a_paper_view_from_a_group_not_on_the_service(app, w
     assert "carer@example.net" in page
     for who in ("nhs.lead@example.org", "partner.member@example.org"):
         seen = sign_in_as(who).get(f"/views/{view.id}").get_data(as_text=True)
-        assert "Recorded by Coordinator (Testshire Voluntary Action)" in seen and "carer@example.net" not in seen
+        assert "Recorded by Coordinator (Testshire Voluntary Action)" in seen
+        assert "carer@example.net" not in seen
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "view.recorded"))
         assert entry.target_id == view.id and entry.details["contact"] is True
@@ -152,8 +153,8 @@ def test_only_this_programmes_coordinators_record(app, world, sign_in_as):
 
 def test_answering_emails_the_giver_and_tells_the_recorder(app, world, sign_in_as, smtp_server):
     with app.app_context():   # the lead interface, which holds the view, has an admin
-        db.session.add(Membership(user_id=world["user:other_member"], organisation_id=world["org_id:interface"],
-                                  role="admin", status="active"))
+        db.session.add(Membership(user_id=world["user:other_member"],
+                                  organisation_id=world["org_id:interface"], role="admin", status="active"))
         db.session.commit()
     coordinator = sign_in_as("coordinator@example.org")
     post_form(coordinator, URL, recording(app, contact_email="carer@example.net", consent="y"))
@@ -180,7 +181,8 @@ def test_contact_details_are_forgotten_30_days_after_the_answer(app, world, runn
         for name, answered in [("old", now - timedelta(days=31)), ("recent", now - timedelta(days=29)),
                                ("waiting", None)]:
             made[name] = Contribution(
-                programme_id=world["programme_id"], stage_id=stage_id, organisation_id=world["org_id:interface"],
+                programme_id=world["programme_id"], stage_id=stage_id,
+                organisation_id=world["org_id:interface"],
                 title=name, body="b", status="under_consideration" if answered else "received",
                 submitted_at=now - timedelta(days=40), answered_at=answered, source="phone", giver="group",
                 group_name="A group", given_on=date(2026, 1, 5), contact_email=f"{name}@example.net",
