@@ -17,7 +17,7 @@ from psp.extensions import db
 
 if TYPE_CHECKING:
     from psp.auth.models import Person, User
-    from psp.contributions.models import Contribution
+    from psp.contributions.models import Contribution, ViewImport
     from psp.cycles.models import Action, Stage
     from psp.meetings.models import Meeting
     from psp.organisations.models import Organisation
@@ -102,3 +102,11 @@ def contribution_or_404(person: "Person", contribution_id: int) -> "tuple[Progra
 
     programme, contribution = services.get_visible(person, contribution_id)
     return or_404(programme), or_404(contribution)
+
+
+def view_import_or_404(slug: str, import_id: int) -> "tuple[Programme, ViewImport]":
+    """The programme and one of its imports of recorded views."""
+    from psp.contributions import services
+
+    programme = programme_or_404(slug)
+    return programme, or_404(services.get_import(programme, import_id))

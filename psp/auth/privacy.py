@@ -39,9 +39,11 @@ EXPORT = {
     "audit_entries": ["actor_id"],
     "notifications": ["user_id"],
     "notification_preferences": ["user_id"],
+    "view_imports": ["created_by_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
-NEVER = {("users", "password_hash"), ("user_sessions", "id")}   # secrets, not information
+# Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
+NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content")}
 ERASED_NAME = "Former member"
 
 

@@ -1,9 +1,11 @@
 from collections.abc import Mapping, Sequence
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -246,5 +248,22 @@ class RecordForm(FlaskForm):
                 valid = False
         if self.given_on.data and self.given_on.data > london(utcnow()).date() and not self.given_on.errors:
             self.given_on.errors = ["Date it was given must be today or in the past"]
+            valid = False
+        return valid
+
+
+class ImportForm(FlaskForm):
+    stage = _id_select("Stage the views are about", "Select the current stage or an earlier one")
+    file = FileField("Spreadsheet of views", widget=GovFileInput())
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.stage.data and not self.stage.errors:
+            self.stage.errors = ["Select the stage the views are about"]
+            valid = False
+        upload = self.file.data
+        if not getattr(upload, "filename", "") and not self.file.errors:
+            self.file.errors = ["Select a CSV file or an Excel spreadsheet (.xlsx)"]
             valid = False
         return valid

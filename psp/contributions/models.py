@@ -2,7 +2,18 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psp.extensions import Model
@@ -75,6 +86,7 @@ class Contribution(Model):
         CheckConstraint("giver IS NULL OR giver <> 'event' OR people > 0", name="people_counted"),
         CheckConstraint("contact_email IS NULL OR contact_consent_at IS NOT NULL", name="contact_consented"),
         Index("ix_contributions_programme_source", "programme_id", "source", "giver"),
+        Index("ix_contributions_import", "import_id", "status"),
         # Contact details waiting to be forgotten, 30 days after the answer.
         Index("ix_contributions_contact", "answered_at", postgresql_where=text("contact_email IS NOT NULL"),
               sqlite_where=text("contact_email IS NOT NULL")),
@@ -109,6 +121,8 @@ class Contribution(Model):
     people: Mapped[int | None] = mapped_column(Integer)
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("view_imports.id", ondelete="SET NULL"))
+    import_row: Mapped[int | None] = mapped_column(Integer)     # its row in the imported file
 
     organisation = relationship("Organisation", innerjoin=True)
     stage = relationship("Stage", innerjoin=True)
@@ -244,3 +258,33 @@ class ContributionDecision(Model):
                                                  primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"),
                                              primary_key=True)
+
+
+PREVIEW, IMPORTED, UNDONE = "preview", "imported", "undone"
+
+
+class ViewImport(Model):
+    """A spreadsheet of recorded views: checked and previewed, then imported in one go, and
+    undone within a day while none of its views has an answer. The file is kept only until it is
+    imported or undone; its digest refuses the same file twice."""
+
+    __tablename__ = "view_imports"
+    __table_args__ = (
+        CheckConstraint("status IN ('preview', 'imported', 'undone')", name="status"),
+        Index("ix_view_imports_programme", "programme_id", "id"),
+        Index("uq_view_imports_digest", "programme_id", "digest", unique=True,
+              postgresql_where=text("status = 'imported'"), sqlite_where=text("status = 'imported'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default=PREVIEW)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)

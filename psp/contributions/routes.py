@@ -4,13 +4,13 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import policy
-from psp.contributions import bp, recorded, services
-from psp.contributions.forms import AnswerForm, ContributionForm, RecordForm
+from psp.contributions import bp, importing, recorded, services
+from psp.contributions.forms import AnswerForm, ContributionForm, ImportForm, RecordForm
 from psp.contributions.models import COMMUNITIES, DRAFT
 from psp.cycles.services import all_stages
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on, search_text
-from psp.loaders import contribution_or_404, me, programme_or_404
+from psp.loaders import contribution_or_404, me, programme_or_404, view_import_or_404
 from psp.pagination import keyset
 from psp.places import AREAS
 from psp.timeutil import format_datetime
@@ -71,13 +71,17 @@ def show(contribution_id):
                            details=services.details(current_user, programme, contribution))
 
 
+def _stage_choices(form, programme):
+    form.stage.choices = choices([("", "Choose a stage")] + [
+        (s.id, f"{s.name}, cycle {s.cycle.number}" + (" (current)" if s.is_current else ""))
+        for s in services.stages_so_far(programme)])
+
+
 def _form_choices(form, programme):
     person = current_user
     orgs = services.organisations_named(policy.view_organisations(person, programme))
     form.organisation.choices = choices([("", "Choose an organisation")] + [(o.id, o.name) for o in orgs])
-    form.stage.choices = choices([("", "Choose a stage")] + [
-        (s.id, f"{s.name}, cycle {s.cycle.number}" + (" (current)" if s.is_current else ""))
-        for s in services.stages_so_far(programme)])
+    _stage_choices(form, programme)
     form.question.choices = choices([("", "No particular question")] + [
         (q.id, q.text) for q in services.programme_questions(programme, True)])
     form.meeting.choices = choices([("", "No particular meeting")] + [
@@ -267,3 +271,90 @@ def record(slug):
         return render_template("contributions/record.html", programme=programme, form=form), 400
     flash("The view is recorded. It waits for an answer like any other view.", "success")
     return redirect(url_for(".show", contribution_id=contribution.id))
+
+
+# Importing a spreadsheet of recorded views ------------------------------------------------
+
+def _import_page(programme, form, problems=(), status=200):
+    return render_template("contributions/import.html", programme=programme, form=form,
+                           problems=[{"text": str(p), "href": "#file"} for p in
+                                     problems[:importing.PROBLEMS_SHOWN]],
+                           problem_count=len(problems), columns=importing.COLUMNS,
+                           required=importing.REQUIRED, max_rows=importing.MAX_ROWS,
+                           imports=importing.imports(programme)), status
+
+
+@bp.route("/programmes/<slug>/views/import", methods=["GET", "POST"])
+@login_required
+def import_views(slug):
+    """Upload a CSV or .xlsx of views gathered at an event; every row is checked before the preview."""
+    programme = programme_or_404(slug)
+    policy.require(policy.can_record_view(current_user, programme))
+    form = ImportForm()
+    _stage_choices(form, programme)
+    if not form.is_submitted():
+        form.stage.data = next((c.value for c in form.stage.choices if c.label.endswith("(current)")), "")
+        return _import_page(programme, form)
+    if not form.validate():
+        return _import_page(programme, form, status=400)
+    upload = form.file.data
+    data = upload.read()
+    upload.close()
+    try:
+        prepared = importing.prepare(me(), programme, int(form.stage.data), upload.filename or "", data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return _import_page(programme, form, status=400)
+    if isinstance(prepared, importing.Checked):
+        count = len(prepared.problems)
+        form.file.errors = [f"The file has {count} problem{'' if count == 1 else 's'}: correct "
+                            f"{'it' if count == 1 else 'them'} and upload it again"]
+        return _import_page(programme, form, prepared.problems, status=400)
+    return redirect(url_for(".view_import", slug=programme.slug, import_id=prepared.id))
+
+
+@bp.get("/programmes/<slug>/views/imports/<int:import_id>")
+@login_required
+def view_import(slug, import_id):
+    programme, upload = view_import_or_404(slug, import_id)
+    policy.require(policy.can_record_view(current_user, programme))
+    return render_template("contributions/import_preview.html", programme=programme, upload=upload,
+                           rows=importing.preview(programme, upload), can_undo=importing.can_undo(upload),
+                           sources=importing.SOURCES, givers=importing.GIVERS)
+
+
+@bp.post("/programmes/<slug>/views/imports/<int:import_id>/confirm")
+@login_required
+def confirm_import(slug, import_id):
+    programme, upload = view_import_or_404(slug, import_id)
+    policy.require(policy.can_record_view(current_user, programme))
+    try:
+        count = importing.confirm(me(), programme, upload)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
+    flash(f"{count} views imported. They wait for an answer like any other view.", "success")
+    return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
+
+
+@bp.post("/programmes/<slug>/views/imports/<int:import_id>/undo")
+@login_required
+def undo_import(slug, import_id):
+    programme, upload = view_import_or_404(slug, import_id)
+    policy.require(policy.can_record_view(current_user, programme))
+    try:
+        count = importing.undo(me(), programme, upload)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
+    flash(f"The import is undone: its {count} views are removed.", "success")
+    return redirect(url_for(".import_views", slug=programme.slug))
+
+
+@bp.get("/programmes/<slug>/views/import-template.csv")
+@login_required
+def import_template(slug):
+    programme = programme_or_404(slug)
+    policy.require(policy.can_record_view(current_user, programme))
+    return Response(importing.template_csv(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="views-import-template.csv"'})

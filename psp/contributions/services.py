@@ -32,6 +32,7 @@ from psp.contributions.models import (
     ContributionDecision,
     ContributionRevision,
     Response,
+    ViewImport,
 )
 from psp.cycles.models import CURRENT, SIGNED_OFF, Action, Cycle, Decision, Question, Stage
 from psp.errors import Refused, Stale
@@ -76,6 +77,12 @@ def shown(query: Query) -> Query:
 def listed(person: Person, programme: Programme, filters: "Filters") -> Select[Contribution]:
     """The views the person may see in the programme, filtered, for the list."""
     return shown(filtered(visible(person, programme), filters))
+
+
+def get_import(programme: Programme, import_id: int) -> ViewImport | None:
+    """An import of this programme; another programme's id finds nothing."""
+    upload = db.session.get(ViewImport, import_id)
+    return upload if upload is not None and upload.programme_id == programme.id else None
 
 
 def get_visible(person: Person,

@@ -97,3 +97,62 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
     expect(coordinator.get_by_text("1 recorded by coordinators", exact=False)).to_be_visible()
     expect(coordinator.get_by_role("rowheader", name=GROUP)).to_be_visible()
     _scan_both_widths(coordinator, axe_scan, "reach with recorded views")
+
+
+HEAD = "title,view,communities,areas,audience,source,given_on,given_where,giver,group_name,people"
+ROWS = ["Quiet room at the cafe,Somewhere quiet to sit.,People who use the services,City of Edinburgh,,"
+        "event,2026-11-14,the Leith drop-in,event,,9",
+        "Letters in plain English,Write to us plainly.,Families and carers,Midlothian,,letter,2026-11-12,,"
+        "group,Dalkeith Carers,"]
+
+
+def _file(*rows):
+    text = "\n".join([HEAD, *rows]) + "\n"
+    return {"name": "drop-in.csv", "mimeType": "text/csv", "buffer": text.encode()}
+
+
+def test_import_a_spreadsheet_with_errors_fix_it_and_answer_a_view(live_server, browser, world, axe_scan):
+    coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
+    coordinator.goto(live_server.url + PROGRAMME + "/views")
+    coordinator.get_by_role("link", name="Import views from a spreadsheet").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Import views from a spreadsheet")
+    _scan_both_widths(coordinator, axe_scan, "import views")
+
+    # A row with an unknown community and a missing name: both named by row and column.
+    broken = ROWS[1].replace("Families and carers", "Pirates").replace("Dalkeith Carers", "")
+    coordinator.get_by_label("Spreadsheet of views").set_input_files(_file(ROWS[0], broken))
+    coordinator.get_by_role("button", name="Check the file").click()
+    summary = coordinator.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Row 3, column communities: has 'Pirates'")
+    expect(summary).to_contain_text("Row 3, column group_name: is empty")
+    expect(summary).to_contain_text("nothing has been saved")
+    _scan_both_widths(coordinator, axe_scan, "import views with errors")
+
+    # Fixed, it passes, is previewed, then imported.
+    coordinator.get_by_label("Spreadsheet of views").set_input_files(_file(*ROWS))
+    coordinator.get_by_role("button", name="Check the file").click()
+    expect(coordinator.get_by_text("All 2 rows of drop-in.csv passed their checks")).to_be_visible()
+    _scan_both_widths(coordinator, axe_scan, "import preview")
+    coordinator.get_by_role("button", name="Import 2 views").click()
+    expect(coordinator.get_by_text("2 views imported.")).to_be_visible()
+    expect(coordinator.get_by_role("button", name="Undo this import")).to_be_visible()
+    _scan_both_widths(coordinator, axe_scan, "an import, done")
+
+    # The NHS lead answers one of them; it shows in "you said, we did" and in reach.
+    lead = signed_in_page(browser, live_server, "nhs.lead@example.org")
+    lead.goto(live_server.url + PROGRAMME + "/views?q=Quiet+room")
+    lead.get_by_role("link", name="Quiet room at the cafe").click()
+    expect(lead.get_by_text("View from 9 people at an event")).to_be_visible()
+    lead.get_by_role("link", name="Answer this view").click()
+    lead.get_by_label("Under consideration").check()
+    lead.get_by_label("Response for the public").fill("We are asking the cafe about a quiet room.")
+    lead.get_by_role("button", name="Save answer").click()
+    expect(lead.get_by_text("Your answer is saved.")).to_be_visible()
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(live_server.url + PROGRAMME + "/you-said-we-did")
+    expect(visitor.get_by_text("9 people at an event (recorded from an event or drop-in)")).to_be_visible()
+    coordinator.goto(live_server.url + PROGRAMME + "/reach")
+    expect(coordinator.get_by_text("9 people took part in the 1 view given by people at events.")
+           ).to_be_visible()
+    expect(coordinator.get_by_role("rowheader", name="Dalkeith Carers")).to_be_visible()
