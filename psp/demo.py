@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from psp import builders, mail, timeutil
 from psp.auth import services as accounts
 from psp.auth.models import User
-from psp.contributions import recorded
+from psp.contributions import importing, recorded
 from psp.contributions import services as views
 from psp.contributions.models import Contribution
 from psp.cycles import services as cycles
@@ -520,6 +520,37 @@ def _recorded_views(story, answer):
              ["city-of-edinburgh"], "paper", "group", given_where="the ward forum's monthly meeting",
              group_name="Royal Edinburgh Ward Patients' Forum", group_kind="voluntary-group",
              group_area="city-of-edinburgh", contact_email="ward.forum@example.org", consent=True)
+    story.on(9, _import_from_the_cafe)
+
+
+# Twelve views gathered on cards at a recovery café evening, typed into a spreadsheet.
+_CAFE = [
+    ("A bus home after the café", "The last bus to Hawick leaves before the café closes."),
+    ("Someone to talk to on Sundays", "Sundays are the longest day: nothing is open."),
+    ("Meet the community nurse here", "Seeing the nurse at the café would be easier than the clinic."),
+    ("Peer support from the first week", "Someone who has been through it, in the first week home."),
+    ("Help with forms", "Benefit forms stop people coming to anything else."),
+    ("Quiet corner", "A quiet corner for people who find groups too much."),
+    ("Food as well as talk", "A hot meal brings people in who would not come for a group."),
+    ("Carers welcome too", "Carers want to come along and meet other carers."),
+    ("Phone reminders", "A text the day before helps people remember to come."),
+    ("Stay open in the holidays", "The café closing over Christmas is the hardest time."),
+    ("Say what happened to our ideas", "Tell us what came of what we said last time."),
+    ("More than one town", "Galashiels and Hawick both need an evening like this."),
+]
+
+
+def _import_from_the_cafe():
+    rows = ["title,view,communities,areas,source,given_on,given_where,giver,people"]
+    given = cycles.today().isoformat()
+    rows += [f'"{title}","{text}",People who use the services,Scottish Borders,event,{given},'
+             f"the recovery café evening in Galashiels,event,{n % 4 + 2}"
+             for n, (title, text) in enumerate(_CAFE)]
+    data = ("\n".join(rows) + "\n").encode()
+    person, programme = _person(COORDINATOR), _programme()
+    upload = importing.prepare(person, programme, _stage("plan").id, "recovery-cafe-cards.csv", data)
+    assert isinstance(upload, importing.ViewImport), upload
+    importing.confirm(person, programme, upload)
 
 
 def _updates(story):

@@ -78,6 +78,7 @@ def test_the_demo_is_told_through_the_services(app, runner):
         assert logged["stage.returned"] == 1 and logged["stage.signed_off"] == 2
         assert logged["stage.in_review"] == 3 and logged["view.answered"] == 10
         assert logged["view.submitted"] == 10 and logged["view.recorded"] == 3
+        assert logged["views.imported"] == 1    # twelve views from the recovery café's cards
         assert logged["participation.admitted"] == 11
         assert logged["meeting.minutes_published"] == 2 and logged["update.posted"] == 4
         history = db.session.execute(select(Stage.kind, StageTransition.to_status, StageTransition.created_at)
@@ -93,6 +94,6 @@ def test_the_demo_is_told_through_the_services(app, runner):
             AuditEntry.action == "stage.signed_off").order_by(AuditEntry.id))
         assert abs(signed_off - history[4][2]) < timedelta(minutes=1)  # the audit log agrees
         assert sorted(db.session.scalars(select(Contribution.days_to_answer)).all(),
-                      key=lambda d: -1 if d is None else d) == [None] * 6 + [5, 6, 8, 9, 12, 15, 18]
+                      key=lambda d: -1 if d is None else d) == [None] * 18 + [5, 6, 8, 9, 12, 15, 18]
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status != "sent")) == 0
