@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 from psp.audit import AuditEntry
 from psp.contributions import importing
 from psp.contributions.models import Contribution, ContributionCommunity, ViewImport
+from psp.cycles.models import Stage
 from psp.extensions import db
+from psp.programmes.models import Programme
 from psp.timeutil import utcnow
 from tests.conftest import csrf_from
 from tests.contributions.test_views import _analyse, answer
@@ -168,6 +170,34 @@ def test_hostile_files_are_refused_with_a_clear_message(app, world, sign_in_as, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
     assert _views(app) == 0
+
+
+def test_a_file_over_2_mb_is_refused_before_it_is_read(app, world, sign_in_as):
+    """Flask refuses a body over MAX_CONTENT_LENGTH from its length: a 413 page that says why. (A
+    10,000-row spreadsheet is about this size; under 2 MB it meets the 5,000-row limit instead.)"""
+    coordinator = sign_in_as("coordinator@example.org")
+    token = csrf_from(coordinator.get(URL).get_data(as_text=True))
+    rows = _csv(*[GOOD[0]] * 30_000)
+    body = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n" + rows + b"\r\n--x--\r\n")
+    assert len(body) > 2 * 1024 * 1024
+    response = coordinator.post(URL, data=body, headers={
+        "Content-Type": "multipart/form-data; boundary=x", "X-CSRFToken": token})
+    assert response.status_code == 413
+    assert "Files can be up to 2 MB" in response.get_data(as_text=True)
+    assert _views(app) == 0
+
+
+def test_a_stage_of_another_programme_is_refused(app, world, sign_in_as):
+    coordinator = sign_in_as("coordinator@example.org")
+    with app.app_context():
+        other = db.session.scalar(select(Stage.id).join(Programme, Programme.id == Stage.programme_id)
+                                  .where(Programme.slug == "review-programme", Stage.kind == "analyse"))
+    response = _upload(coordinator, app, _csv(*GOOD), stage=str(other))
+    assert response.status_code == 400
+    assert "Select the current stage or an earlier one" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ViewImport)) == 0
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
