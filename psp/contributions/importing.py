@@ -122,8 +122,6 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(v) for v in values]
         book.close()
-    except Refused:
-        raise
     except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to a person
         raise Refused("The spreadsheet could not be read: save it again as .xlsx or CSV",
                       field="file") from None
