@@ -103,7 +103,8 @@ def send_digests(limit: int) -> None:
 
 @psp_cli.command("forget-contacts")
 def forget_contacts() -> None:
-    """Delete email addresses given with recorded views answered over 30 days ago; run daily from cron."""
+    """Delete email addresses given with recorded views answered over 30 days ago, and spreadsheets
+    previewed but never imported within a day; run daily from cron."""
     from psp.contributions.recorded import forget_contacts as forget
 
     click.echo(f"Email addresses deleted: {forget()}.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from psp import audit, policy
 from psp.auth.models import User
@@ -122,7 +122,16 @@ def record(person: User, programme: Programme, given: Recording) -> Contribution
 
 
 def forget_contacts() -> int:
-    """Email addresses of views answered more than 30 days ago are deleted. Run daily from cron."""
+    """Email addresses of views answered more than 30 days ago are deleted, and spreadsheets
+    previewed but never imported within a day (they hold other people's views). Run daily from cron."""
+    from psp.contributions.models import PREVIEW, ViewImport
+
+    stale = cast(CursorResult[Any], db.session.execute(
+        delete(ViewImport).where(ViewImport.status == PREVIEW,
+                                 ViewImport.created_at < utcnow() - timedelta(days=1))
+        .execution_options(synchronize_session=False))).rowcount
+    if stale:
+        audit.record("views.previews_deleted", None, count=stale)
     cutoff = utcnow() - timedelta(days=CONTACT_KEPT_DAYS)
     forgotten = cast(CursorResult[Any], db.session.execute(
         update(Contribution).where(Contribution.contact_email.is_not(None),

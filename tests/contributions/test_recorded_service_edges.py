@@ -153,3 +153,17 @@ def test_undo_after_a_day_is_refused_by_the_service(app, world):
         db.session.commit()
         with pytest.raises(Refused, match="within 24 hours"):
             importing.undo(coordinator, programme, upload)
+
+
+def test_previews_never_imported_are_deleted_after_a_day(app, world, runner):
+    stage = _analyse(app)
+    with app.app_context():
+        programme, coordinator, _ = _people(world)
+        old = importing.prepare(coordinator, programme, stage, "old.csv", _csv(GOOD[0]))
+        new = importing.prepare(coordinator, programme, stage, "new.csv", _csv(GOOD[1]))
+        old.created_at = utcnow() - timedelta(days=1, minutes=1)
+        db.session.commit()
+        ids = (old.id, new.id)
+    assert runner.invoke(args=["psp", "forget-contacts"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(select(ViewImport.id).where(ViewImport.id.in_(ids))).all() == [ids[1]]
