@@ -37,6 +37,7 @@ from psp.contributions.models import (
     NOT_TAKEN,
     PARTNER,
     SHARED,
+    SOURCE_LABELS,
     SOURCES,
     TAKEN,
 )
@@ -61,33 +62,63 @@ def _listed(what: str) -> Validator:
     return check
 
 
+# The fields a view has, given by a partner or recorded by a coordinator. Each call makes a new
+# field, so a form lists them where it declares them.
+
+def _stage_select() -> SelectField:
+    return _id_select("Stage it is about", "Select the current stage or an earlier one")
+
+
+def _question_select() -> SelectField:
+    return _id_select("Question it answers (optional)",
+                      "Select a question posed for the stage, or no question")
+
+
+def _meeting_select() -> SelectField:
+    return _id_select("Meeting it was raised at (optional)",
+                      "Select a meeting of this programme, or no meeting")
+
+
+def _title() -> StringField:
+    return StringField("Title", validators=[
+        NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
+        filters=[strip, blank], widget=GovTextInput())
+
+
+def _body(label: str, name: str = "Your view") -> TextAreaField:
+    return TextAreaField(label, validators=[
+        NoControlCharacters(allow_newlines=True),
+        Length(max=20_000, message=f"{name} must be 20,000 characters or fewer")],
+        filters=[strip, blank], widget=GovTextArea())
+
+
+def _communities() -> SelectMultipleField:
+    return SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
+                               validators=[Optional(), _listed("communities")], widget=GovCheckboxesInput(),
+                               validate_choice=False)
+
+
+def _areas() -> SelectMultipleField:
+    return SelectMultipleField("Areas it concerns", choices=choices(AREAS.items()),
+                               validators=[Optional(), _listed("areas")], widget=GovCheckboxesInput(),
+                               validate_choice=False)
+
+
+def _audience() -> RadioField:
+    return RadioField("Who can read it", choices=choices([
+        (SHARED, "All partners of the programme, and the public once it is answered"),
+        (LEADS, "Only the coordinators and NHS leads")]), validators=[Optional()], widget=GovRadioInput(),
+        validate_choice=False)
+
+
 class ContributionForm(FlaskForm):
     """Giving or editing a view. A draft needs only a title; submitting needs the rest."""
 
     version = HiddenField()
     organisation = _id_select("Organisation you speak for", "Select one of your organisations")
-    stage = _id_select("Stage it is about", "Select the current stage or an earlier one")
-    question = _id_select("Question it answers (optional)",
-                          "Select a question posed for the stage, or no question")
-    meeting = _id_select("Meeting it was raised at (optional)",
-                         "Select a meeting of this programme, or no meeting")
-    title = StringField("Title", validators=[
-        NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
-        filters=[strip, blank], widget=GovTextInput())
-    body = TextAreaField("Your view", validators=[
-        NoControlCharacters(allow_newlines=True),
-        Length(max=20_000, message="Your view must be 20,000 characters or fewer")],
-        filters=[strip, blank], widget=GovTextArea())
-    communities = SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
-                                      validators=[Optional(), _listed("communities")],
-                                      widget=GovCheckboxesInput(), validate_choice=False)
-    areas = SelectMultipleField("Areas it concerns", choices=choices(AREAS.items()),
-                                validators=[Optional(), _listed("areas")], widget=GovCheckboxesInput(),
-                                validate_choice=False)
-    audience = RadioField("Who can read it", choices=choices([
-        (SHARED, "All partners of the programme, and the public once it is answered"),
-        (LEADS, "Only the coordinators and NHS leads")]), validators=[Optional()], widget=GovRadioInput(),
-        validate_choice=False)
+    stage, question, meeting = _stage_select(), _question_select(), _meeting_select()
+    title, body = _title(), _body("Your view")
+    communities, areas, audience = _communities(), _areas(), _audience()
     save_draft = SubmitField("Save as a draft", widget=GovSubmitInput())
     submit = SubmitField("Submit your view", widget=GovSubmitInput())
 
@@ -168,30 +199,10 @@ class RecordForm(FlaskForm):
     """A view given outside the service, as a coordinator enters it: the view, where it came from,
     and who gave it."""
 
-    stage = _id_select("Stage it is about", "Select the current stage or an earlier one")
-    question = _id_select("Question it answers (optional)",
-                          "Select a question posed for the stage, or no question")
-    meeting = _id_select("Meeting it was raised at (optional)",
-                         "Select a meeting of this programme, or no meeting")
-    title = StringField("Title", validators=[
-        NoControlCharacters(), Length(max=200, message="Title must be 200 characters or fewer")],
-        filters=[strip, blank], widget=GovTextInput())
-    body = TextAreaField("The view, as it was given", validators=[
-        NoControlCharacters(allow_newlines=True),
-        Length(max=20_000, message="The view must be 20,000 characters or fewer")],
-        filters=[strip, blank], widget=GovTextArea())
-    communities = SelectMultipleField("Communities it speaks for", choices=choices(COMMUNITIES.items()),
-                                      validators=[Optional(), _listed("communities")],
-                                      widget=GovCheckboxesInput(), validate_choice=False)
-    areas = SelectMultipleField("Areas it concerns", choices=choices(AREAS.items()),
-                                validators=[Optional(), _listed("areas")], widget=GovCheckboxesInput(),
-                                validate_choice=False)
-    audience = RadioField("Who can read it", choices=choices([
-        (SHARED, "All partners of the programme, and the public once it is answered"),
-        (LEADS, "Only the coordinators and NHS leads")]), validators=[Optional()], widget=GovRadioInput(),
-        validate_choice=False)
-    source = RadioField("Where it came from", choices=choices(
-        (key, label[0].upper() + label[1:]) for key, label in SOURCES.items()),
+    stage, question, meeting = _stage_select(), _question_select(), _meeting_select()
+    title, body = _title(), _body("The view, as it was given", "The view")
+    communities, areas, audience = _communities(), _areas(), _audience()
+    source = RadioField("Where it came from", choices=choices(SOURCE_LABELS.items()),
         validators=[Optional()], widget=GovRadioInput(), validate_choice=False)
     given_on = DateEntry("Date it was given", validators=[DateRequired("Enter the date the view was given")])
     given_where = StringField("Where it was given (optional)", description="For example, the Leith drop-in",

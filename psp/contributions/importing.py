@@ -362,16 +362,12 @@ def preview(programme: Programme, upload: ViewImport, shown: int = 50) -> list[d
     return check(programme, read(upload.filename, upload.content)).rows[:shown]
 
 
-def _refuse_unless(upload: ViewImport, status: str, message: str) -> None:
-    if upload.status != status:
-        raise Refused(message)
-
-
 def confirm(person: User, programme: Programme, upload: ViewImport) -> int:
     """Insert every row as a recorded view, in batches, all or nothing."""
     if not policy.can_record_view(person, programme):
         raise Refused("Only the programme's coordinators import views")
-    _refuse_unless(upload, PREVIEW, "This file has already been imported or undone")
+    if upload.status != PREVIEW:
+        raise Refused("This file has already been imported or undone")
     earlier = _already(programme, upload.digest)
     if earlier is not None:
         raise Refused(f"This file was already imported on {earlier.imported_at:%d %B %Y}")

@@ -44,6 +44,7 @@ SOURCES = {
     "event": "an event or drop-in",
     "meeting": "a meeting",
 }
+SOURCE_LABELS = {key: label[0].upper() + label[1:] for key, label in SOURCES.items()}   # "A paper form"
 PARTNER, GROUP, EVENT = "partner", "group", "event"
 GIVERS = {
     PARTNER: "A partner organisation",

@@ -13,7 +13,17 @@ from sqlalchemy import CursorResult, delete, select, update
 
 from psp import audit, policy
 from psp.auth.models import User
-from psp.contributions.models import EVENT, GIVERS, GROUP, PARTNER, RECEIVED, SOURCES, Contribution
+from psp.contributions.models import (
+    EVENT,
+    GIVERS,
+    GROUP,
+    PARTNER,
+    PREVIEW,
+    RECEIVED,
+    SOURCES,
+    Contribution,
+    ViewImport,
+)
 from psp.contributions.services import check_place, set_tags
 from psp.errors import Refused
 from psp.extensions import db
@@ -124,8 +134,6 @@ def record(person: User, programme: Programme, given: Recording) -> Contribution
 def forget_contacts() -> int:
     """Email addresses of views answered more than 30 days ago are deleted, and spreadsheets
     previewed but never imported within a day (they hold other people's views). Run daily from cron."""
-    from psp.contributions.models import PREVIEW, ViewImport
-
     stale = cast(CursorResult[Any], db.session.execute(
         delete(ViewImport).where(ViewImport.status == PREVIEW,
                                  ViewImport.created_at < utcnow() - timedelta(days=1))

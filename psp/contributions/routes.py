@@ -89,12 +89,13 @@ def _form_choices(form, programme):
         for m in services.recent_meetings(person, programme)])
 
 
-def _data(form):
-    def number(field):
-        return int(field.data) if field.data else None
+def _number(field):
+    return int(field.data) if field.data else None
 
-    return {"organisation_id": number(form.organisation), "stage_id": number(form.stage),
-            "question_id": number(form.question), "meeting_id": number(form.meeting),
+
+def _data(form):
+    return {"organisation_id": _number(form.organisation), "stage_id": _number(form.stage),
+            "question_id": _number(form.question), "meeting_id": _number(form.meeting),
             "title": form.title.data, "body": form.body.data, "communities": form.communities.data or [],
             "areas": form.areas.data or [], "audience": form.audience.data or "partners"}
 
@@ -236,17 +237,14 @@ def _record_choices(form, programme):
 
 
 def _recording(form):
-    def number(field):
-        return int(field.data) if field.data else None
-
     return recorded.Recording(
-        stage_id=number(form.stage), question_id=number(form.question), meeting_id=number(form.meeting),
+        stage_id=_number(form.stage), question_id=_number(form.question), meeting_id=_number(form.meeting),
         title=form.title.data, body=form.body.data, communities=form.communities.data or [],
         areas=form.areas.data or [], audience=form.audience.data, source=form.source.data,
         given_on=form.given_on.data, given_where=form.given_where.data, giver=form.giver.data,
-        organisation_id=number(form.organisation), group_name=form.group_name.data,
+        organisation_id=_number(form.organisation), group_name=form.group_name.data,
         group_kind=form.group_kind.data or "", group_area=form.group_area.data or "",
-        people=int(form.people.data) if form.people.data else None,
+        people=_number(form.people),
         contact_email=form.contact_email.data, consent=bool(form.consent.data))
 
 
@@ -323,32 +321,32 @@ def view_import(slug, import_id):
                            sources=importing.SOURCES, givers=importing.GIVERS)
 
 
+def _import_step(slug, import_id, step, done, then_list=False):
+    """Confirm or undo an import; a refusal is shown on the import's page, done ({count}) on success."""
+    programme, upload = view_import_or_404(slug, import_id)
+    policy.require(policy.can_record_view(current_user, programme))
+    page = url_for(".view_import", slug=programme.slug, import_id=import_id)
+    try:
+        count = step(me(), programme, upload)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(page)
+    flash(done.format(count=count), "success")
+    return redirect(url_for(".import_views", slug=programme.slug) if then_list else page)
+
+
 @bp.post("/programmes/<slug>/views/imports/<int:import_id>/confirm")
 @login_required
 def confirm_import(slug, import_id):
-    programme, upload = view_import_or_404(slug, import_id)
-    policy.require(policy.can_record_view(current_user, programme))
-    try:
-        count = importing.confirm(me(), programme, upload)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
-    flash(f"{count} views imported. They wait for an answer like any other view.", "success")
-    return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
+    return _import_step(slug, import_id, importing.confirm,
+                        "{count} views imported. They wait for an answer like any other view.")
 
 
 @bp.post("/programmes/<slug>/views/imports/<int:import_id>/undo")
 @login_required
 def undo_import(slug, import_id):
-    programme, upload = view_import_or_404(slug, import_id)
-    policy.require(policy.can_record_view(current_user, programme))
-    try:
-        count = importing.undo(me(), programme, upload)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for(".view_import", slug=programme.slug, import_id=import_id))
-    flash(f"The import is undone: its {count} views are removed.", "success")
-    return redirect(url_for(".import_views", slug=programme.slug))
+    return _import_step(slug, import_id, importing.undo,
+                        "The import is undone: its {count} views are removed.", then_list=True)
 
 
 @bp.get("/programmes/<slug>/views/import-template.csv")

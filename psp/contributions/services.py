@@ -22,7 +22,6 @@ from psp.contributions.models import (
     NOT_TAKEN,
     PARTNER,
     RECEIVED,
-    SOURCES,
     STATUS_NAMES,
     TAKEN,
     Contribution,
@@ -253,13 +252,13 @@ class Details:
 
 def _recorded_sentence(programme: Programme, contribution: Contribution) -> str:
     """'Recorded by Morag Henderson (EVOC) from a paper form given at the Leith drop-in on 3 March 2027.'"""
-    if not contribution.is_recorded or contribution.given_on is None or contribution.source is None:
+    if not contribution.is_recorded:
         return ""
     interface = db.session.scalar(select(Organisation.name).where(
         Organisation.id == programme.lead_interface_id))
     recorder = contribution.author.name if contribution.author else "a former coordinator"
     where = f" at {contribution.given_where}" if contribution.given_where else ""
-    return (f"Recorded by {recorder} ({interface}) from {SOURCES[contribution.source]} given{where} "
+    return (f"Recorded by {recorder} ({interface}) from {contribution.source_name} given{where} "
             f"on {format_day(contribution.given_on)}.")
 
 
@@ -512,13 +511,12 @@ def _tell_organisation(programme: Programme, contribution: Contribution, respons
     """The author and the organisation's admins hear of each answer. For a view recorded from
     someone not on the service, the coordinator who recorded it does, and the person who gave it
     by email where they left an address with consent."""
-    people_query = select(User).where(User.id == contribution.author_id, User.disabled_at.is_(None))
+    told = User.id == contribution.author_id
     if contribution.giver in (None, PARTNER):
         admins = select(Membership.user_id).where(Membership.organisation_id == contribution.organisation_id,
                                                   Membership.status == ACTIVE, Membership.role == ADMIN)
-        people_query = select(User).where(or_(User.id == contribution.author_id, User.id.in_(admins)),
-                                          User.disabled_at.is_(None))
-    people = db.session.scalars(people_query.order_by(User.id)).all()
+        told = or_(told, User.id.in_(admins))
+    people = db.session.scalars(select(User).where(told, User.disabled_at.is_(None)).order_by(User.id)).all()
     url = external_url("contributions.show", contribution_id=contribution.id)
     chosen = deliveries([p.id for p in people])
     for person in people:
@@ -612,7 +610,7 @@ def csv_lines(person: Person, programme: Programme, filters: Filters) -> Iterato
                 "All partners" if c.is_shared else "Leads only", c.status_name,
                 response.text if response else "", response.reason if response else "",
                 c.answered_at.strftime("%Y-%m-%d %H:%M") if c.answered_at else "",
-                SOURCES[c.source] if c.source else "", c.given_on.isoformat() if c.given_on else ""])
+                c.source_name, c.given_on.isoformat() if c.given_on else ""])
         yield text.take()
         after = ids[-1]
         db.session.expunge_all()

@@ -16,7 +16,7 @@ from psp.contributions.models import (
     EVENT,
     GROUP,
     PARTNER,
-    SOURCES,
+    SOURCE_LABELS,
     Contribution,
     ContributionCommunity,
 )
@@ -157,7 +157,7 @@ def _voices(views: Select[Any]) -> Voices:
             found.through_service += count
             continue
         found.recorded += count
-        label = SOURCES[source][0].upper() + SOURCES[source][1:]
+        label = SOURCE_LABELS[source]
         found.by_source[label] = found.by_source.get(label, 0) + count
         if giver == EVENT:
             found.event_views += count

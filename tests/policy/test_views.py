@@ -16,6 +16,7 @@ from psp.organisations.models import Membership
 from psp.timeutil import utcnow
 from tests.factories import person
 from tests.policy.tables import LEADS, NOBODY, PARTNERS, PEOPLE
+from tests.policy.test_programmes import programme as the_programme
 
 
 def view(scene, record):
@@ -33,10 +34,6 @@ def view(scene, record):
     if "contact" in rest:
         found.contact_email, found.contact_consent_at = "someone@example.org", utcnow()
     return programme, found
-
-
-def programme(scene, which):
-    return (scene.programme(which),)
 
 
 def test_can_edit_view(check):
@@ -76,7 +73,7 @@ def test_can_record_view(check):
         ("here",                             {"coordinator"}),
         ("review",                           {"coordinator"}),
         ("elsewhere",                        {"elsewhere_coordinator"}),
-    ], programme)
+    ], the_programme)
 
 
 def test_can_see_view_contact(check):
