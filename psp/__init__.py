@@ -81,12 +81,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None  # sessions end through the session counter
+    from psp import storage, uploads
+
+    app.before_request(uploads.apply_size_limit)  # before CSRFProtect reads the form
     csrf.init_app(app)
     limiter.init_app(app)
+    storage.init_app(app)
     from psp import audit, mail  # noqa: F401  (models)
     from psp.auth import models, sessions  # noqa: F401
     from psp.contributions import models as contribution_models  # noqa: F401
     from psp.cycles import models as cycle_models  # noqa: F401
+    from psp.documents import models as document_models  # noqa: F401
     from psp.meetings import models as meeting_models  # noqa: F401
     from psp.notifications import models as notification_models  # noqa: F401
     from psp.organisations import models as organisation_models  # noqa: F401
@@ -130,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from psp.contributions import bp as contributions_bp
     from psp.core import bp as core_bp
     from psp.cycles import bp as cycles_bp
+    from psp.documents import bp as documents_bp
     from psp.mail import send_queued_after_request
     from psp.meetings import bp as meetings_bp
     from psp.notifications import bp as notifications_bp
@@ -147,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(updates_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reach_bp)
     app.before_request(enforce_timeouts)

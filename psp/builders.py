@@ -18,6 +18,7 @@ from slugify import slugify
 from psp.auth.models import User
 from psp.contributions.models import DRAFT, Contribution, Response
 from psp.cycles.models import PLANNED, Action, Decision, Question
+from psp.documents.models import Document
 from psp.meetings.models import BOOKED, PUBLIC, Booking, Meeting
 from psp.organisations.models import ACTIVE, MEMBER, VERIFIED, Membership, Organisation, OrganisationArea
 from psp.programmes.models import ADMITTED, Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
@@ -195,3 +196,15 @@ def response(contribution_id: int, status: str, text: str, reason: str = "",
 def update(programme_id: int, author_id: int, title: str, body: str = "", audience: str = PUBLIC) -> Update:
     return Update(programme_id=programme_id, author_id=author_id, title=title, body=body,
                   audience=audience)
+
+
+# Documents -------------------------------------------------------------------------------
+
+
+def document(programme_id: int, title: str, storage_key: str, audience: str = PUBLIC,
+             category: str = "papers", size: int = 1024, pages: int | None = 1, **parent: int) -> Document:
+    """A PDF's row on one parent (meeting_id=, stage_id=, update_id= or contribution_id=); the
+    caller stores its file under storage_key."""
+    return Document(programme_id=programme_id, title=title, storage_key=storage_key, audience=audience,
+                    category=category, kind="PDF", mime="application/pdf", extension=".pdf", size=size,
+                    pages=pages, version=1, summary="", **parent)

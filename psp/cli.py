@@ -110,6 +110,15 @@ def forget_contacts() -> None:
     click.echo(f"Email addresses deleted: {forget()}.")
 
 
+@psp_cli.command("prune-files")
+def prune_files() -> None:
+    """Delete stored files no document names any more (left by a deleted meeting, stage, update or
+    view, or by an interrupted delete); files under an hour old are left for their upload. Run daily."""
+    from psp.documents.services import prune_files as prune
+
+    click.echo(f"Files deleted: {prune()}.")
+
+
 @psp_cli.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, writable=True))
 def backup(target: str | Path | None) -> None:

@@ -53,7 +53,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "ARGON2_MEMORY_COST": 65536,
         "ARGON2_PARALLELISM": 4,
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Views may take less (uploads.size_limit): the spreadsheet import takes 2 MB.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Uploaded files: "" is instance/files; file:///abs/path is a folder; s3://bucket/prefix is
+        # S3, with credentials from boto3's usual variables (AWS_ACCESS_KEY_ID, ...).
+        "STORAGE_URL": os.environ.get("STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),  # for MinIO and other S3-compatible stores
+        "S3_REGION": os.environ.get("S3_REGION", "eu-west-2"),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         # `make bench` only: adds /bench/bare, a route that never touches the database.
         "BENCH": _bool("PSP_BENCH", False),

@@ -6,10 +6,18 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, Field, Form
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
+from wtforms import DateField, Field, Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from psp.errors import Refused
@@ -119,3 +127,14 @@ class DateRequired:
 def refuse_on(form: Form, refusal: "Refused") -> None:
     """Show a service's refusal on the form field it names, as if the form had found it."""
     form[refusal.field or ""].errors = [str(refusal)]
+
+
+def text_field(label: str, required: str | None, max_length: int, area: bool = False) -> Field:
+    """A GOV.UK text input or textarea, trimmed, without control characters, with a length limit."""
+    what = label.split(" (")[0]
+    validators: list[Any] = [DataRequired(required)] if required else [Optional()]
+    validators += [NoControlCharacters(allow_newlines=area),
+                   Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")]
+    field = TextAreaField if area else StringField
+    return field(label, validators=validators, filters=[strip, blank],
+                 widget=GovTextArea() if area else GovTextInput())

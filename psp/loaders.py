@@ -6,7 +6,7 @@ Each domain's package loads its routes, which load this module: so this module
 imports the domains only inside its functions.
 """
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from psp.auth.models import Person, User
     from psp.contributions.models import Contribution, ViewImport
     from psp.cycles.models import Action, Stage
+    from psp.documents.models import Document, FormatRequest
+    from psp.documents.services import Parent
     from psp.meetings.models import Meeting
     from psp.organisations.models import Organisation
     from psp.programmes.models import Programme
@@ -110,3 +112,42 @@ def view_import_or_404(slug: str, import_id: int) -> "tuple[Programme, ViewImpor
 
     programme = programme_or_404(slug)
     return programme, or_404(services.get_import(programme, import_id))
+
+
+def parent_or_404(person: "Person", kind: str, parent_id: int) -> "Parent":
+    """A meeting, stage, update or view the person may see, as the parent of documents."""
+    from psp.documents import services
+    from psp.documents.models import MEETING, STAGE, UPDATE
+
+    if kind == MEETING:
+        programme, record = meeting_or_404(person, parent_id)
+    elif kind == UPDATE:
+        programme, record = update_or_404(person, parent_id)  # type: ignore[assignment]
+    elif kind == STAGE:
+        programme, record = services.get_stage(parent_id)  # type: ignore[assignment]
+        programme, record = or_404(programme), or_404(record)
+    else:
+        programme, record = contribution_or_404(person, parent_id)  # type: ignore[assignment]
+    return services.Parent(kind, record, programme)
+
+
+def document_or_404(person: "Person", document_id: int) -> "tuple[Parent, Document]":
+    """A document and its parent, when the person may see both; otherwise not found."""
+    from psp.documents import services
+
+    _programme, document = services.get(document_id)
+    document = or_404(document)
+    kind = document.parent_kind
+    parent_id = {"meeting": document.meeting_id, "stage": document.stage_id, "update": document.update_id,
+                 "view": document.contribution_id}[kind]
+    parent = parent_or_404(person, kind, cast(int, parent_id))
+    if not policy.can_see_document(person, parent.programme, document):
+        abort(404)
+    return parent, document
+
+
+def format_request_or_404(slug: str, request_id: int) -> "tuple[Programme, FormatRequest]":
+    from psp.documents import services
+
+    programme = programme_or_404(slug)
+    return programme, or_404(services.get_format_request(programme, request_id))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from psp.auth.models import Person, User
     from psp.contributions.models import Contribution
     from psp.cycles.models import Action, Stage
+    from psp.documents.models import Document
     from psp.meetings.models import Booking, Meeting
     from psp.organisations.models import Organisation
     from psp.programmes.models import Participation, Programme
@@ -400,6 +401,51 @@ def can_see_reach(person: Person, programme: Programme) -> bool:
 
 def can_see_notifications(person: Person) -> bool:
     return is_signed_in(person)
+
+
+# Documents --------------------------------------------------------------------------
+
+def can_attach_document(person: Person, programme: Programme,
+                        parent: Meeting | Stage | Update | Contribution) -> bool:
+    """Coordinators put papers on meetings, reports and evidence on open stages, files on updates;
+    a view's documents are its organisation's, added while its text may change (or by the
+    coordinators, for a view they recorded and nobody has answered)."""
+    from psp.contributions.models import Contribution
+    from psp.cycles.models import Stage
+    from psp.meetings.models import Meeting
+
+    if isinstance(parent, Meeting):
+        return can_manage_meetings(person, programme) and not parent.is_cancelled
+    if isinstance(parent, Stage):
+        return can_change_stage(person, programme, parent)
+    if isinstance(parent, Contribution):
+        return can_edit_view(person, programme, parent) or (
+            parent.is_recorded and not parent.is_answered and can_record_view(person, programme))
+    return can_post_updates(person, programme)
+
+
+def can_change_document(person: Person, programme: Programme, document: Document,
+                        parent: Meeting | Stage | Update | Contribution) -> bool:
+    """Replace or delete: whoever may attach one to its parent now."""
+    return document.programme_id == programme.id and can_attach_document(person, programme, parent)
+
+
+def can_see_document(person: Person, programme: Programme, document: Document) -> bool:
+    """A document narrows what its parent shows (the loader has found the parent visible)."""
+    if document.audience == "leads":
+        return is_programme_lead(person, programme)
+    if document.audience == "partners":
+        return can_see_partner_items(person, programme)
+    return True
+
+
+def can_ask_for_format(person: Person, programme: Programme, document: Document) -> bool:
+    """Anyone signed in who can read the document; the coordinators send the format to them."""
+    return is_signed_in(person) and can_see_document(person, programme, document)
+
+
+def can_handle_format_requests(person: Person, programme: Programme) -> bool:
+    return is_coordinator(person, programme)
 
 
 RULES = {name: value for name, value in dict(globals()).items()

@@ -16,6 +16,7 @@ database (`<name>_gw0`, ...), SMTP port and live server.
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import threading
@@ -158,6 +159,8 @@ def app(database_url, smtp_server, tmp_path_factory):
         "MAIL_USE_TLS": False,
         "MAIL_FILE_DIR": str(tmp_path_factory.mktemp("mail")),
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Uploaded files go to a folder of the test run, never the instance folder.
+        "STORAGE_URL": "file://" + str(tmp_path_factory.mktemp("files")),
         # Argon2id still, with cheap parameters so the suite stays quick.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
@@ -410,3 +413,57 @@ def sign_in_as(app):
         return client
 
     return sign_in
+
+
+S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+                  "region_name": "eu-west-2"}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-speaking server (moto) on 127.0.0.1 for the session; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+    server._server.server_close()  # stop() leaves the listening socket open (ResourceWarning)
+
+
+@pytest.fixture
+def s3_client(s3_server):
+    """A boto3 client for the test server, with dummy credentials, closed after the test."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_server, **S3_CREDENTIALS)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def s3_bucket(s3_client):
+    """A new, empty bucket for each test, so tests never see each other's objects."""
+    name = f"test-{secrets.token_hex(6)}"
+    s3_client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    return name
+
+
+@pytest.fixture
+def s3_storage(s3_client, s3_bucket):
+    """An S3Storage on the test server, in its own bucket, under the prefix "uploads/"."""
+    from psp.storage import S3Storage
+
+    return S3Storage(s3_bucket, "uploads/", s3_client)
+
+
+@pytest.fixture
+def s3_app(app, s3_storage):
+    """The app with its files in S3 (the test server) for one test, then back in its folder."""
+    from psp.storage import EXTENSION
+
+    usual = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = s3_storage
+    yield app
+    app.extensions[EXTENSION] = usual

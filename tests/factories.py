@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from io import BytesIO
 
 from sqlalchemy import select
 
@@ -9,7 +10,10 @@ from psp import builders
 from psp.auth.passwords import hash_password
 from psp.cycles.models import Stage
 from psp.cycles.services import start_cycle
+from psp.documents.models import FormatRequest
+from psp.documents.services import new_key
 from psp.extensions import db
+from psp.storage import storage
 from psp.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -133,6 +137,23 @@ def build_world():
         "update_partners": builders.update(programme.id, author, "News for partners", "Inside news.",
                                            audience="partners")}
     db.session.add_all(updates.values())
+    db.session.flush()
+    meeting, lead_view = public_meeting.id, views["view_leads"].id
+    documents = {
+        "doc_public": stored_document(programme.id, "Agenda pack", meeting_id=meeting),
+        "doc_partners": stored_document(programme.id, "Options appraisal", "partners", meeting_id=meeting),
+        "doc_leads": stored_document(programme.id, "Draft specification", "leads", meeting_id=meeting),
+        "doc_stage": stored_document(programme.id, "Analyse report", category="report", stage_id=analyse.id),
+        "doc_update": stored_document(programme.id, "Newsletter", category="attachment",
+                                      update_id=updates["update_partners"].id),
+        "doc_view": stored_document(programme.id, "Survey results", category="attachment",
+                                    contribution_id=lead_view),
+    }
+    db.session.add_all(documents.values())
+    db.session.flush()
+    asked = FormatRequest(programme_id=programme.id, document_id=documents["doc_public"].id,
+                          requester_id=people["partner_member"].id, format="easy-read")
+    db.session.add(asked)
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({key: update.id for key, update in updates.items()})
@@ -144,7 +165,20 @@ def build_world():
                 "outcome": outcome.id, "meeting_public": public_meeting.id,
                 "meeting_partners": partners_meeting.id})
     ids.update({key: view.id for key, view in views.items()})
+    ids.update({key: document.id for key, document in documents.items()})
+    ids["format_request"] = asked.id
     return World(ids)
+
+
+PDF_BYTES = b"%PDF-1.4\n% a test document\n%%EOF\n"
+
+
+def stored_document(programme_id, title, audience="public", category="papers", **parent):
+    """A document row and its file in the app's storage."""
+    key = new_key()
+    storage().save(key, BytesIO(PDF_BYTES), "application/pdf")
+    return builders.document(programme_id, title, key, audience=audience, category=category,
+                             size=len(PDF_BYTES), **parent)
 
 
 def move_to(programme_id, kind):

@@ -40,10 +40,15 @@ EXPORT = {
     "notifications": ["user_id"],
     "notification_preferences": ["user_id"],
     "view_imports": ["created_by_id"],
+    "documents": ["uploaded_by_id"],
+    "document_versions": ["uploaded_by_id"],
+    "format_requests": ["requester_id", "sent_by_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
-NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content")}
+# Where a file is stored is the service's business, not information about the person.
+NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content"),
+         ("documents", "storage_key"), ("document_versions", "storage_key")}
 ERASED_NAME = "Former member"
 
 
@@ -101,6 +106,7 @@ def erase(person: User) -> None:
     memberships, roles, sessions and emails go, their name and address are replaced,
     and the audit log records the erasure without the erased details.
     """
+    from psp.documents.models import FormatRequest
     from psp.mail import OutboxMessage
     from psp.meetings.models import Booking
     from psp.meetings.services import release_places
@@ -124,6 +130,7 @@ def erase(person: User) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
     db.session.execute(delete(Notification).where(Notification.user_id == person.id))
     db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == person.id))
+    db.session.execute(delete(FormatRequest).where(FormatRequest.requester_id == person.id))
     _scrub_audit(person.id, email)
     person.name, person.email = ERASED_NAME, f"erased-{person.id}@erased.invalid"
     person.password_hash = "erased:" + secrets.token_hex(16)   # matches no password

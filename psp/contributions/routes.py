@@ -3,11 +3,13 @@
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from psp import policy
+from psp import policy, uploads
 from psp.contributions import bp, importing, recorded, services
 from psp.contributions.forms import AnswerForm, ContributionForm, ImportForm, RecordForm
 from psp.contributions.models import COMMUNITIES, DRAFT
 from psp.cycles.services import all_stages
+from psp.documents import services as documents
+from psp.documents.models import VIEW
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on, search_text
 from psp.loaders import contribution_or_404, me, programme_or_404, view_import_or_404
@@ -68,7 +70,8 @@ def you_said_we_did(slug):
 def show(contribution_id):
     programme, contribution = contribution_or_404(current_user, contribution_id)
     return render_template("contributions/show.html", programme=programme, contribution=contribution,
-                           details=services.details(current_user, programme, contribution))
+                           details=services.details(current_user, programme, contribution),
+                           documents=documents.on(current_user, VIEW, contribution, programme))
 
 
 def _stage_choices(form, programme):
@@ -283,6 +286,7 @@ def _import_page(programme, form, problems=(), status=200):
 
 
 @bp.route("/programmes/<slug>/views/import", methods=["GET", "POST"])
+@uploads.size_limit(2)
 @login_required
 def import_views(slug):
     """Upload a CSV or .xlsx of views gathered at an event; every row is checked before the preview."""

@@ -22,6 +22,8 @@ from psp.cycles.forms import (
     SubmitStageForm,
 )
 from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Decision, Question
+from psp.documents import services as documents
+from psp.documents.models import STAGE as STAGE_DOCUMENTS
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on
 from psp.loaders import action_or_404, me, or_404, programme_or_404, stage_or_404
@@ -59,6 +61,7 @@ def stage(slug, number, kind):
         questions=services.questions(stage, partner_view), history=services.history(stage),
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
         statuses=ACTION_STATUS_NAMES, today=services.today(), current=current,
+        documents=documents.on(current_user, STAGE_DOCUMENTS, stage, programme),
         planned_at=services.stage_names(stage.cycle_id) if kind in ("do", "review") else {})
 
 

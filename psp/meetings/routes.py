@@ -4,6 +4,8 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.documents import services as documents
+from psp.documents.models import MEETING
 from psp.errors import Refused
 from psp.forms import ActionForm, choices, refuse_on
 from psp.loaders import me, meeting_or_404, programme_or_404
@@ -73,7 +75,8 @@ def _show(programme, meeting, form=None, status=200):
         may_link=policy.can_see_online_link(current_user, programme, booking),
         local_start=london(meeting.starts_at), local_end=london(meeting.ends_at),
         local_deadline=london(meeting.booking_deadline) if meeting.booking_deadline else None,
-        is_past=meeting.ends_at < utcnow()), status
+        is_past=meeting.ends_at < utcnow(),
+        documents=documents.on(current_user, MEETING, meeting, programme)), status
 
 
 @bp.post("/meetings/<int:meeting_id>/book")

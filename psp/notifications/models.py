@@ -13,6 +13,7 @@ KINDS = {
     "views": "Your organisation's view is answered",
     "stages": "A stage you lead or review is submitted, returned or signed off",
     "updates": "A programme you take part in posts an update",
+    "documents": "Someone asks for a document in another format, or the format you asked for is sent",
 }
 IMMEDIATE, DIGEST, APP = "immediate", "digest", "app"
 DELIVERIES = {IMMEDIATE: "Email me at once", DIGEST: "Email me a daily digest", APP: "Only show it here"}

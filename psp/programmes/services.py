@@ -186,14 +186,14 @@ def ask_to_take_part(person: User, programme: Programme, organisation: Organisat
                  organisation_id=organisation.id, organisation_verified=organisation.is_verified)
     template = ("mail/participation_requested.txt" if organisation.is_verified
                 else "mail/participation_requested_unverified.txt")
-    for coordinator in _coordinators(programme):
+    for coordinator in coordinators(programme):
         mail.queue(coordinator.email, f"{organisation.name} asks to join {programme.title}",
                    template, organisation=organisation, programme=programme,
                    url=_external("programmes.requests", slug=programme.slug))
     commit_or_refuse(f"{organisation.name} has already asked", "organisation")
 
 
-def _coordinators(programme: Programme) -> Sequence[User]:
+def coordinators(programme: Programme) -> Sequence[User]:
     return db.session.scalars(select(User).join(ProgrammeRole, ProgrammeRole.user_id == User.id).where(
         ProgrammeRole.programme_id == programme.id, ProgrammeRole.role == "coordinator")).all()
 

@@ -4,6 +4,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.documents import services as documents
+from psp.documents.models import UPDATE
 from psp.loaders import me, programme_or_404, update_or_404
 from psp.pagination import paginate
 from psp.text import render_markdown
@@ -30,7 +32,8 @@ def feed(slug):
 def show(update_id):
     programme, update = update_or_404(current_user, update_id)
     return render_template("updates/show.html", programme=programme, update=update,
-                           body=render_markdown(update.body))
+                           body=render_markdown(update.body),
+                           documents=documents.on(current_user, UPDATE, update, programme))
 
 
 def _form_page(programme, form, update=None):
