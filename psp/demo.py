@@ -7,6 +7,8 @@ history, the notifications and the times to answer read as they would for real. 
 organisations that nobody in the story registered come from psp.builders.
 """
 
+import io
+import textwrap
 from datetime import timedelta
 
 from slugify import slugify
@@ -20,6 +22,8 @@ from psp.contributions import services as views
 from psp.contributions.models import Contribution
 from psp.cycles import services as cycles
 from psp.cycles.models import Action, Decision, Question
+from psp.documents import services as documents
+from psp.documents.models import MEETING, STAGE, UPDATE, Document, FormatRequest
 from psp.extensions import db
 from psp.meetings import services as meetings
 from psp.meetings.models import Meeting
@@ -30,6 +34,7 @@ from psp.programmes import services as programmes
 from psp.programmes.models import Participation, Programme
 from psp.timeutil import utcnow
 from psp.updates import services as updates
+from psp.updates.models import Update
 
 PASSWORD = "demo-codesign-2026"
 ACCOUNTS = [
@@ -188,6 +193,7 @@ def seed():
     _meetings(story)
     _views(story)
     _updates(story)
+    _documents(story)
     for email, *_rest in ACCOUNTS[1:4] + PARTNER_PEOPLE:  # all caught up a fortnight ago
         story.on(13, lambda email=email: notifications.mark_all_read(_person(email)))
     story.tell()
@@ -571,3 +577,92 @@ def _updates(story):
          "will email you if a place frees up.", "partners"),
     ]:
         story.on(days, post, title, body, audience)
+
+
+def _pdf(title, pages):
+    """A small, real PDF: the title and one paragraph on each page, in Helvetica."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [" + " ".join(f"{4 + 2 * n} 0 R" for n in range(len(pages)))
+               + f"] /Count {len(pages)} >>",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for n, text in enumerate(pages):
+        lines = [title, ""] + textwrap.wrap(text, 80)
+        shown = " ".join("(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
+                         for line in lines)
+        stream = f"BT /F1 12 Tf 72 790 Td 16 TL {shown} ET"
+        objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                       f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * n} 0 R >>")
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def _documents(story):
+    """Papers on the past meetings (one replaced by a second version), a report on the Plan stage,
+    a costing template with an update; one request for another format sent, one waiting."""
+    def attach(kind, record, title, summary, category, content, filename, audience="public", by=COORDINATOR):
+        parent = documents.Parent(kind, record(), _programme())
+        documents.attach(_person(by), parent, title, summary, category, audience, io.BytesIO(content),
+                         filename)
+
+    def meeting(title):
+        return lambda: _meeting(title)
+
+    def document(title):
+        return db.session.scalar(select(Document).where(Document.title == title))
+
+    listening, planning = "Listening session: what people need", "Partners' planning workshop"
+    story.on(81, attach, MEETING, meeting(listening), "Listening session slides",
+             "What we asked, and how the session will run.", "presentation",
+             _pdf("Listening session", ["Why we are here: the Royal Edinburgh Hospital's services are being "
+                                        "reprovided, and partners help design what comes next.",
+                                        "What works now? What does not? What would help sooner?",
+                                        "What happens next: a summary of every session, shared with you."]),
+             "slides.pdf")
+    story.on(77, attach, MEETING, meeting(listening), "What we heard: Easy Read summary",
+             "The main points from the listening session, in Easy Read.", "papers",
+             _pdf("What we heard", ["Help often comes too late.", "Leaving hospital without a home is the "
+                                    "biggest worry."]), "easy-read.pdf")
+    story.on(33, attach, MEETING, meeting(planning), "Options appraisal: community crisis support",
+             "Three ways to run community crisis support, scored against what people told us.", "papers",
+             _pdf("Options appraisal", ["Option A: a crisis café in each area, open evenings.",
+                                        "Option B: an out-of-hours phone line run by partners.",
+                                        "Option C: both, phased over two years.",
+                                        "Scores against the needs heard in Analyse."]),
+             "options.pdf", audience="partners")
+    story.on(33, attach, MEETING, meeting(planning), "Draft service specification",
+             "For the NHS leads and coordinators while the costs are confirmed.", "papers",
+             _pdf("Draft service specification", ["First draft."]), "spec.pdf", audience="leads")
+    story.on(20, lambda: documents.replace(_person(COORDINATOR), document("Draft service specification"), 1,
+                                           io.BytesIO(_pdf("Draft service specification",
+                                                           ["Second draft, with the partners' costs.",
+                                                            "Outcomes and how they are measured."])),
+                                           "spec-v2.pdf"))
+    story.on(16, attach, STAGE, lambda: _stage("plan"), "Plan stage report",
+             "The actions agreed, who leads each, and the evidence behind them.", "report",
+             _pdf("Plan stage report", ["Eight actions agreed with named owners.",
+                                        "Community crisis support planned first.",
+                                        "Housing pathways depend on the council naming a lead."]), "plan.pdf")
+    story.on(12, attach, UPDATE, lambda: db.session.scalar(select(Update).where(
+             Update.title.startswith("Costing the plan"))), "Costing template", "One row for each cost "
+             "of an action your organisation leads.", "attachment",
+             b"action,item,cost per month (GBP),notes\nPlan a weekly drop-in,Room hire,320,\n", "costs.csv",
+             audience="partners")
+
+    def ask(email, title, chosen, detail=""):
+        documents.ask_for_format(_person(email), _programme(), document(title), chosen, detail)
+
+    def sent(title, note):
+        asked = db.session.scalar(select(FormatRequest).join(Document).where(Document.title == title))
+        documents.mark_sent(_person(COORDINATOR), _programme(), asked, note)
+
+    story.on(70, ask, PARTNER_PEOPLE[2][0], "Listening session slides", "large-print")
+    story.on(69, sent, "Listening session slides", "Posted in 18-point print to your office.")
+    story.on(3, ask, MEMBER, "Options appraisal: community crisis support", "easy-read")

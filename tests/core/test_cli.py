@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from psp.auth.models import User
+from psp.documents.models import Document
 from psp.extensions import db
 
 
@@ -81,6 +82,11 @@ def test_the_demo_is_told_through_the_services(app, runner):
         assert logged["views.imported"] == 1    # twelve views from the recovery café's cards
         assert logged["participation.admitted"] == 11
         assert logged["meeting.minutes_published"] == 2 and logged["update.posted"] == 4
+        assert logged["document.attached"] == 6 and logged["document.replaced"] == 1
+        assert logged["format.requested"] == 2 and logged["format.sent"] == 1
+        specification = db.session.scalar(select(Document).where(
+            Document.title == "Draft service specification"))
+        assert (specification.version, specification.pages, specification.audience) == (2, 2, "leads")
         history = db.session.execute(select(Stage.kind, StageTransition.to_status, StageTransition.created_at)
                                      .join(Stage, Stage.id == StageTransition.stage_id)
                                      .order_by(StageTransition.id)).all()
