@@ -40,11 +40,14 @@ EXPORT = {
     "notifications": ["user_id"],
     "notification_preferences": ["user_id"],
     "view_imports": ["created_by_id"],
+    "minutes_agreements": ["user_id"],
+    "minutes_corrections": ["author_id", "decided_by_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
 NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content")}
 ERASED_NAME = "Former member"
+# A correction to minutes keeps its text when its author goes, and reads as "a former participant".
 
 
 def _plain(value: object) -> object:
@@ -102,7 +105,7 @@ def erase(person: User) -> None:
     and the audit log records the erasure without the erased details.
     """
     from psp.mail import OutboxMessage
-    from psp.meetings.models import Booking
+    from psp.meetings.models import Booking, MinutesCorrection
     from psp.meetings.services import release_places
     from psp.notifications.models import Notification, NotificationPreference
     from psp.organisations.models import Membership
@@ -117,6 +120,8 @@ def erase(person: User) -> None:
     release_places(person)
     db.session.execute(update(Booking).where(Booking.user_id == person.id).values(
         access_needs="", access_other=""))
+    db.session.execute(update(MinutesCorrection).where(MinutesCorrection.author_id == person.id).values(
+        author_id=None))
     db.session.execute(delete(Membership).where(Membership.user_id == person.id))
     db.session.execute(delete(ProgrammeRole).where(ProgrammeRole.user_id == person.id))
     db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))

@@ -25,18 +25,23 @@ def my_work(person: User, raw_page: str | None = None, raw_views_page: str | Non
     from psp.contributions import services as views
     from psp.cycles import services as cycles
     from psp.cycles.models import IN_REVIEW, RETURNED
+    from psp.meetings import minutes
     from psp.meetings import services as meetings
 
     actions = paginate(cycles.my_actions_query(person), raw_page)
     waiting = paginate(views.waiting_query(person), raw_views_page, cap=views.WAITING_CAP)
     drafts = views.my_drafts(person)
     soon = meetings.my_meetings_soon(person)
+    corrections_to_decide, minutes_to_agree = minutes.my_minutes(person)
     return dict(
         to_review=cycles.stages_waiting(person, "nhs_lead", IN_REVIEW),
         returned=cycles.stages_waiting(person, "coordinator", RETURNED), actions=actions,
         questions=cycles.my_open_questions(person), meetings=soon,
         drafts=drafts, waiting=waiting, today=cycles.today(),
+        corrections_to_decide=corrections_to_decide, minutes_to_agree=minutes_to_agree,
         names=cycles.programme_names([a.cycle.programme_id for a in actions.items]
                                      + [v.programme_id for v in waiting.items]
                                      + [d.programme_id for d in drafts]
-                                     + [m.programme_id for m, _status in soon]))
+                                     + [m.programme_id for m, _status in soon]
+                                     + [m.programme_id for m, _waiting in corrections_to_decide]
+                                     + [m.programme_id for m in minutes_to_agree]))

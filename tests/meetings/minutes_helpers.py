@@ -17,7 +17,8 @@ def minuted_meeting(ids, title="Minuted meeting", days_ago=2, attended=("partner
     meeting = builders.meeting(programme_id or ids["programme_id"], title, starts_at, audience=audience,
                                venue="Testshire Hall")
     if state != "none":
-        meeting.minutes_state, meeting.minutes_draft = state, "- Draft: the group met and agreed to map services"
+        meeting.minutes_state = state
+        meeting.minutes_draft = "- Draft: the group met and agreed to map services"
         meeting.minutes_deadline = london(utcnow()).date() + timedelta(days=deadline_days)
         meeting.minutes_sent_at = utcnow()
     db.session.add(meeting)

@@ -69,6 +69,6 @@ def test_can_see_minutes_agreement(check):
         ("attended",               SIGNED_IN),
         ("not marked",             {"coordinator"}),
         ("another meeting's",      {"coordinator"}),
-        ("none",                   {"coordinator"}),   # not an NHS lead who did not come, nor
-    ], lambda scene, which: (scene.programme(), _draft(scene), _booking(scene, which)))  # others' coordinators
+        ("none",                   {"coordinator"}),   # not an NHS lead who did not come
+    ], lambda scene, which: (scene.programme(), _draft(scene), _booking(scene, which)))
 
