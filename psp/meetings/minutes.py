@@ -157,7 +157,7 @@ def my_minutes(person: User) -> tuple[Sequence[Row[Meeting, int]], Sequence[Meet
 
 # Changes ----------------------------------------------------------------------------
 
-def _claim(meeting: Meeting, state: str) -> Meeting:
+def _claim(meeting: Meeting, state: str, field: str = "minutes") -> Meeting:
     """Lock the meeting's row while its minutes are in ``state`` and read it afresh; otherwise
     roll back and refuse, saying where the minutes are now."""
     claimed = cast(CursorResult[Any], db.session.execute(
@@ -167,7 +167,7 @@ def _claim(meeting: Meeting, state: str) -> Meeting:
                                .execution_options(populate_existing=True)).one()
     if claimed.rowcount != 1:
         db.session.rollback()
-        raise Refused(_why_not(fresh, state), field="minutes")
+        raise Refused(_why_not(fresh, state), field=field)
     return fresh
 
 
@@ -256,7 +256,7 @@ def agree(person: User, meeting: Meeting, booking: Booking) -> bool:
 
 def suggest_correction(person: User, programme: Programme, meeting: Meeting, booking: Booking,
                        text: str) -> MinutesCorrection:
-    meeting = _claim(meeting, DRAFT_SENT)
+    meeting = _claim(meeting, DRAFT_SENT, "text")
     if not meeting.minutes_open():
         raise _refuse(DEADLINE_PASSED, "text")
     correction = MinutesCorrection(meeting_id=meeting.id, author_id=person.id,
@@ -280,7 +280,7 @@ def decide_correction(person: User, programme: Programme, meeting: Meeting, corr
     """Accept (the coordinator then edits the draft to match) or decline with a reason."""
     if not accept and not reason:
         raise Refused("Enter why the correction is declined", field="reason")
-    meeting = _claim(meeting, DRAFT_SENT)
+    meeting = _claim(meeting, DRAFT_SENT, "decision")
     decided = cast(CursorResult[Any], db.session.execute(
         update(MinutesCorrection).where(MinutesCorrection.id == correction.id,
                                         MinutesCorrection.meeting_id == meeting.id,
