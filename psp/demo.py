@@ -366,12 +366,15 @@ def _meetings(story):
     def agree(title, email):
         meeting = _meeting(title)
         person = _person(email)
-        meetings_minutes.agree(person, meeting, meetings.my_booking(person, meeting))
+        booking = meetings.my_booking(person, meeting)
+        assert booking is not None
+        meetings_minutes.agree(person, meeting, booking)
 
     def suggest(title, email, text):
         meeting = _meeting(title)
         person = _person(email)
         booking = meetings.my_booking(person, meeting)
+        assert booking is not None
         meetings_minutes.suggest_correction(person, _programme(), meeting, booking, text)
 
     def decide(title, text, accept, reason="", draft=None):
