@@ -25,6 +25,7 @@ from psp.cycles.models import Action, Decision, Question
 from psp.documents import services as documents
 from psp.documents.models import MEETING, STAGE, UPDATE, Document, FormatRequest
 from psp.extensions import db
+from psp.meetings import minutes as meetings_minutes
 from psp.meetings import services as meetings
 from psp.meetings.models import Meeting
 from psp.notifications import services as notifications
@@ -364,8 +365,35 @@ def _meetings(story):
         present = [b.id for b in meetings.bookings(meeting) if b.user.email not in absent]
         meetings.record_attendance(_person(COORDINATOR), meeting, present)
 
-    def minutes(title, text):
-        meetings.publish_minutes(_person(COORDINATOR), _meeting(title), text)
+    def send_minutes(title, text, days=7):
+        meetings_minutes.send_draft(_person(COORDINATOR), _programme(), _meeting(title), text,
+                                    meetings_minutes.today() + timedelta(days=days))
+
+    def agree(title, email):
+        meeting = _meeting(title)
+        person = _person(email)
+        booking = meetings.my_booking(person, meeting)
+        assert booking is not None
+        meetings_minutes.agree(person, meeting, booking)
+
+    def suggest(title, email, text):
+        meeting = _meeting(title)
+        person = _person(email)
+        booking = meetings.my_booking(person, meeting)
+        assert booking is not None
+        meetings_minutes.suggest_correction(person, _programme(), meeting, booking, text)
+
+    def decide(title, text, accept, reason="", draft=None):
+        meeting = _meeting(title)
+        correction = next(c for c in meetings_minutes.agreement(meeting).corrections if c.text == text)
+        meetings_minutes.decide_correction(_person(COORDINATOR), _programme(), meeting, correction, accept,
+                                           reason)
+        if draft is not None:  # accepting does not change the text: the coordinator edits it to match
+            meeting = _meeting(title)
+            meetings_minutes.edit_draft(_person(COORDINATOR), meeting, draft, meeting.minutes_deadline)
+
+    def publish(title):
+        meetings_minutes.publish(_person(COORDINATOR), _programme(), _meeting(title))
 
     listening = "Listening session: what people need"
     story.on(95, schedule, listening, -80, 13, stage="analyse", venue=hall, access_info=access, capacity=40,
@@ -374,9 +402,19 @@ def _meetings(story):
     for n, email in enumerate(members[:8]):
         story.on(90 - n, book, listening, email, ["hearing-loop"] if n == 2 else [])
     story.on(79, attended, listening, absent=[members[3]])
-    story.on(78, minutes, listening, "## What we heard\n\n- Help comes too late, usually in a crisis\n"
+    heard = ("## What we heard\n\n- Help comes too late, usually in a crisis\n"
              "- Leaving hospital without a home lined up is the biggest worry\n\n"
              "## Actions\n\n- EVOC to write up the sessions for the Analyse summary")
+    carers = "Please add that carers said they are told about discharge on the day, too late to prepare."
+    story.on(78, send_minutes, listening, heard)
+    story.on(77, agree, listening, members[0])
+    story.on(77, suggest, listening, members[1], carers)
+    story.on(76, agree, listening, members[2])
+    story.on(76, agree, listening, members[4])
+    story.on(75, decide, listening, carers, True, draft=heard.replace(
+        "in a crisis\n", "in a crisis\n- Carers are told about discharge on the day, too late to prepare\n"))
+    story.on(74, agree, listening, members[1])
+    story.on(72, publish, listening)
 
     planning = "Partners' planning workshop"
     story.on(42, schedule, planning, -30, 10, stage="plan", venue=hall, access_info=access, capacity=25,
@@ -384,8 +422,20 @@ def _meetings(story):
     for n, email in enumerate(members[:6]):
         story.on(40 - n, book, planning, email)
     story.on(29, attended, planning)
-    story.on(29, minutes, planning, "- Eight actions agreed, owners named on the Plan stage\n"
-             "- Housing pathways blocked until the council names a lead")
+    agreed = ("- Eight actions agreed, owners named on the Plan stage\n"
+              "- Housing pathways blocked until the council names a lead")
+    story.on(29, send_minutes, planning, agreed.replace("Eight", "Seven"), days=5)
+    owners = "We agreed eight actions, not seven: the Penicuik youth session was added at the end."
+    unnamed = "Could the minutes name the council officer we are waiting for?"
+    story.on(28, suggest, planning, members[2], owners)
+    story.on(28, suggest, planning, members[3], unnamed)
+    story.on(28, agree, planning, members[0])
+    story.on(27, agree, planning, members[1])
+    story.on(27, decide, planning, owners, True, draft=agreed)
+    story.on(27, decide, planning, unnamed, False, reason="The council has not named anyone yet; the "
+             "action on the Plan stage will say who once they do.")
+    story.on(26, agree, planning, members[2])
+    story.on(25, publish, planning)
 
     full = "Carers' voices: planning support at discharge"
     story.on(7, schedule, full, 9, 14, stage="plan",
@@ -660,7 +710,7 @@ def _documents(story):
         documents.ask_for_format(_person(email), _programme(), document(title), chosen, detail)
 
     def sent(title, note):
-        asked = db.session.scalar(select(FormatRequest).join(Document).where(Document.title == title))
+        asked = db.session.scalars(select(FormatRequest).join(Document).where(Document.title == title)).one()
         documents.mark_sent(_person(COORDINATOR), _programme(), asked, note)
 
     story.on(70, ask, PARTNER_PEOPLE[2][0], "Listening session slides", "large-print")

@@ -290,6 +290,28 @@ def can_see_online_link(person: Person, programme: Programme, booking: Booking |
     return (booking is not None and booking.status == "booked") or can_manage_meetings(person, programme)
 
 
+def is_attendee(person: Person, meeting: Meeting, booking: Booking | None) -> bool:
+    """Came to the meeting: their own place on this meeting, marked attended by a coordinator.
+    ``booking`` is the person's booking as loaded for the page; one for another meeting or
+    another person (an id changed in a URL or a form) never counts."""
+    return (is_signed_in(person) and booking is not None and booking.user_id == person.id
+            and booking.meeting_id == meeting.id and booking.status == "booked" and booking.attended is True)
+
+
+def can_agree_minutes(person: Person, meeting: Meeting, booking: Booking | None) -> bool:
+    """Attendees agree the draft, or suggest a correction to it, while it is out and until the end
+    of the London day of its deadline. Agreeing does not stop a person suggesting a correction
+    afterwards (they may spot a mistake later): their agreement stands beside it."""
+    return is_attendee(person, meeting, booking) and meeting.minutes_open()
+
+
+def can_see_minutes_agreement(person: Person, programme: Programme, meeting: Meeting,
+                              booking: Booking | None) -> bool:
+    """The draft, who agreed it by name, and every correction with the reason for a decline are for
+    the attendees and the coordinators; published minutes follow the meeting's own visibility."""
+    return can_manage_meetings(person, programme) or is_attendee(person, meeting, booking)
+
+
 def can_see_my_work(person: Person) -> bool:
     return is_signed_in(person)
 

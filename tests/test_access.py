@@ -146,6 +146,28 @@ CASES = [
     case("meetings.programme_bookings_csv", "GET", R + "/meetings/bookings.csv", {"coordinator"}),
     case("meetings.attendance", "GET", "/meetings/{meeting_public}/attendance", {"coordinator"}),
     case("meetings.minutes", "GET", "/meetings/{meeting_partners}/minutes", {"coordinator"}, sees=INSIDE),
+    case("meetings.minutes", "GET", "/meetings/{meeting_minuted}/minutes", {"coordinator"}, sees=INSIDE),
+    case("meetings.minutes", "POST", "/meetings/{meeting_minuted}/minutes", {"coordinator"}, status=400,
+         sees=INSIDE),
+    case("meetings.show", "GET", "/meetings/{meeting_minuted}", INSIDE, public=True, sees=INSIDE),
+    case("meetings.publish_minutes", "POST", "/meetings/{meeting_minuted}/minutes/publish", {"coordinator"},
+         status=409, sees=INSIDE),   # a correction waits for a decision
+    case("meetings.publish_minutes", "POST", "/meetings/{meeting_partners}/minutes/publish", {"coordinator"},
+         status=409, sees=INSIDE),   # nothing sent
+    case("meetings.agree_minutes", "POST", "/meetings/{meeting_minuted}/minutes/agree", {"partner_member"},
+         sees=INSIDE),               # only the one who came
+    case("meetings.agree_minutes", "POST", "/meetings/{meeting_partners}/minutes/agree", set(),
+         sees=INSIDE),               # booked, but the meeting has not happened: nobody came
+    case("meetings.suggest_correction", "GET", "/meetings/{meeting_minuted}/minutes/correction",
+         {"partner_member"}, sees=INSIDE),
+    case("meetings.suggest_correction", "POST", "/meetings/{meeting_minuted}/minutes/correction",
+         {"partner_member"}, status=400, sees=INSIDE),
+    case("meetings.decide_correction", "GET", "/meetings/{meeting_minuted}/minutes/corrections/{correction}",
+         {"coordinator"}, sees=INSIDE),
+    case("meetings.decide_correction", "POST", "/meetings/{meeting_minuted}/minutes/corrections/{correction}",
+         {"coordinator"}, status=400, sees=INSIDE),
+    case("meetings.decide_correction", "GET", "/meetings/{meeting_partners}/minutes/corrections/{correction}",
+         set(), status={"coordinator": 404}, sees=INSIDE),   # the correction is another meeting's
     case("contributions.index", "GET", P + "/views", EVERYONE, public=True),
     case("contributions.index", "GET", P + "/views?q=text&status=received&after=99", EVERYONE, public=True),
     case("contributions.you_said_we_did", "GET", P + "/you-said-we-did", EVERYONE, public=True),
@@ -259,7 +281,20 @@ def exact_status(kind, method, expected, status, sees):
     return {LOGIN: 302, MISSING: 404}[expected]
 
 
-pytestmark = pytest.mark.usefixtures("savepoint")  # every test here runs in the module's transaction
+pytestmark = pytest.mark.usefixtures("minutes_world", "savepoint")  # each test in the module's transaction
+
+
+@pytest.fixture(scope="module")
+def minutes_world(app, shared_world):
+    """A meeting held two days ago that Partner Charity's member came to, its draft minutes out for
+    agreement with a correction waiting."""
+    from psp.extensions import db
+    from tests.meetings.minutes_helpers import minuted_meeting
+
+    with app.app_context():
+        meeting_id, correction_id = minuted_meeting(shared_world.ids)
+        db.session.remove()
+    shared_world.ids.update({"meeting_minuted": meeting_id, "correction": correction_id})
 
 
 @pytest.fixture(scope="module")

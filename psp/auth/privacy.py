@@ -43,6 +43,8 @@ EXPORT = {
     "documents": ["uploaded_by_id"],
     "document_versions": ["uploaded_by_id"],
     "format_requests": ["requester_id", "sent_by_id"],
+    "minutes_agreements": ["user_id"],
+    "minutes_corrections": ["author_id", "decided_by_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
@@ -50,6 +52,7 @@ BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content"),
          ("documents", "storage_key"), ("document_versions", "storage_key")}
 ERASED_NAME = "Former member"
+# A correction to minutes keeps its text when its author goes, and reads as "a former participant".
 
 
 def _plain(value: object) -> object:
@@ -108,7 +111,7 @@ def erase(person: User) -> None:
     """
     from psp.documents.models import FormatRequest
     from psp.mail import OutboxMessage
-    from psp.meetings.models import Booking
+    from psp.meetings.models import Booking, MinutesCorrection
     from psp.meetings.services import release_places
     from psp.notifications.models import Notification, NotificationPreference
     from psp.organisations.models import Membership
@@ -123,6 +126,8 @@ def erase(person: User) -> None:
     release_places(person)
     db.session.execute(update(Booking).where(Booking.user_id == person.id).values(
         access_needs="", access_other=""))
+    db.session.execute(update(MinutesCorrection).where(MinutesCorrection.author_id == person.id).values(
+        author_id=None))
     db.session.execute(delete(Membership).where(Membership.user_id == person.id))
     db.session.execute(delete(ProgrammeRole).where(ProgrammeRole.user_id == person.id))
     db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))

@@ -26,6 +26,7 @@ def my_work(person: User, raw_page: str | None = None, raw_views_page: str | Non
     from psp.cycles import services as cycles
     from psp.cycles.models import IN_REVIEW, RETURNED
     from psp.documents import services as documents
+    from psp.meetings import minutes
     from psp.meetings import services as meetings
 
     actions = paginate(cycles.my_actions_query(person), raw_page)
@@ -33,13 +34,17 @@ def my_work(person: User, raw_page: str | None = None, raw_views_page: str | Non
     drafts = views.my_drafts(person)
     soon = meetings.my_meetings_soon(person)
     formats = documents.open_format_requests(person)
+    corrections_to_decide, minutes_to_agree = minutes.my_minutes(person)
     return dict(
         to_review=cycles.stages_waiting(person, "nhs_lead", IN_REVIEW),
         returned=cycles.stages_waiting(person, "coordinator", RETURNED), actions=actions,
         questions=cycles.my_open_questions(person), meetings=soon,
         drafts=drafts, waiting=waiting, today=cycles.today(), formats=formats,
+        corrections_to_decide=corrections_to_decide, minutes_to_agree=minutes_to_agree,
         names=cycles.programme_names([a.cycle.programme_id for a in actions.items]
                                      + [v.programme_id for v in waiting.items]
                                      + [d.programme_id for d in drafts]
                                      + [m.programme_id for m, _status in soon]
-                                     + [f.programme_id for f in formats]))
+                                     + [f.programme_id for f in formats]
+                                     + [m.programme_id for m, _waiting in corrections_to_decide]
+                                     + [m.programme_id for m in minutes_to_agree]))

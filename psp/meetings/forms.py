@@ -151,8 +151,34 @@ class CancelMeetingForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = _text("Minutes and actions", "Enter the minutes", 50_000, area=True)
-    submit = SubmitField("Publish minutes", widget=GovSubmitInput())
+    minutes = _text("Draft minutes and actions", "Enter the minutes", 50_000, area=True)
+    deadline = DateEntry("Attendees agree or suggest corrections by the end of",
+                         validators=[DateRequired("Enter the date by which attendees agree the minutes")])
+    submit = SubmitField("Send draft minutes to attendees", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    text = _text("Your correction", "Enter your correction", 5000, area=True)
+    submit = SubmitField("Suggest correction", widget=GovSubmitInput())
+
+
+ACCEPT, DECLINE = "accept", "decline"
+
+
+class DecideCorrectionForm(FlaskForm):
+    decision = RadioField("Your decision", choices=choices([
+        (ACCEPT, "Accept it: I will change the draft to match"), (DECLINE, "Decline it")]),
+        validators=[InputRequired("Select whether you accept or decline the correction")],
+        widget=GovRadioInput())
+    reason = _text("Why (needed when you decline; shown to attendees)", None, 5000, area=True)
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.decision.data == DECLINE and not self.reason.data and not self.reason.errors:
+            self.reason.errors = ["Enter why the correction is declined"]
+            valid = False
+        return valid
 
 
 class AttendanceForm(FlaskForm):

@@ -8,17 +8,21 @@ from psp.documents import services as documents
 from psp.documents.models import MEETING
 from psp.errors import Refused
 from psp.forms import ActionForm, choices, refuse_on
-from psp.loaders import me, meeting_or_404, programme_or_404
+from psp.loaders import me, meeting_or_404, or_404, programme_or_404
 from psp.meetings import bp, calendar, services
+from psp.meetings import minutes as agreeing
 from psp.meetings.forms import (
+    ACCEPT,
     AttendanceForm,
     BookingForm,
     CancelMeetingForm,
+    CorrectionForm,
+    DecideCorrectionForm,
     MeetingForm,
     MinutesForm,
     parse_clock,
 )
-from psp.meetings.models import ACCESS_NEEDS, BOOKED
+from psp.meetings.models import ACCESS_NEEDS, BOOKED, NO_MINUTES
 from psp.pagination import paginate
 from psp.text import render_markdown
 from psp.timeutil import london, utcnow
@@ -63,15 +67,22 @@ def show(meeting_id):
     return _show(programme, meeting)
 
 
-def _show(programme, meeting, form=None, status=200):
+def _show(programme, meeting, form=None, status=200, refusal=None):
+    """refusal: why a button on the page (agree) was refused, for the error summary."""
     booking = services.my_booking(current_user, meeting)
     booked, waiting = services.counts([meeting.id])[meeting.id]
+    follows = policy.can_see_minutes_agreement(current_user, programme, meeting, booking)
+    arising = agreeing.matters_arising(lambda query: services.visible(query, current_user), meeting)
     return render_template(
         "meetings/show.html", programme=programme, meeting=meeting, booking=booking,
         position=services.waiting_position(booking), booked=booked, waiting=waiting,
         closed=services.bookable(meeting), form=form or BookingForm(formdata=None),
         cancel_form=ActionForm(), agenda=render_markdown(meeting.agenda),
         minutes=render_markdown(meeting.minutes) if meeting.minutes_published_at else None,
+        draft=render_markdown(meeting.minutes_draft) if follows and meeting.minutes_state != NO_MINUTES
+        else None, agreement=agreeing.agreement(meeting), follows=follows, refusal=refusal,
+        arising=arising, arising_minutes=render_markdown(arising.meeting.minutes) if arising else None,
+        today=agreeing.today(),
         may_link=policy.can_see_online_link(current_user, programme, booking),
         local_start=london(meeting.starts_at), local_end=london(meeting.ends_at),
         local_deadline=london(meeting.booking_deadline) if meeting.booking_deadline else None,
@@ -270,15 +281,122 @@ def attendance(meeting_id):
     return redirect(url_for(".bookings", meeting_id=meeting.id))
 
 
+# Minutes, agreed by those who came -------------------------------------------------
+
+def _minutes_page(programme, meeting, form, status=200):
+    return render_template("meetings/minutes.html", programme=programme, meeting=meeting, form=form,
+                           publish_form=ActionForm(), agreement=agreeing.agreement(meeting)), status
+
+
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @login_required
 def minutes(meeting_id):
+    """Write the draft and send it to the attendees; while it is out, change it."""
     programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))
-    form = MinutesForm(data=None if request.method == "POST" else {"minutes": meeting.minutes})
+    form = MinutesForm(data=None if request.method == "POST" else {
+        "minutes": meeting.minutes_draft or meeting.minutes, "deadline": meeting.minutes_deadline})
+    if not form.validate_on_submit():
+        return _minutes_page(programme, meeting, form, 400 if form.is_submitted() else 200)
+    first = meeting.minutes_state == NO_MINUTES
+    try:
+        if first:
+            agreeing.send_draft(me(), programme, meeting, form.minutes.data, form.deadline.data)
+        else:
+            agreeing.edit_draft(me(), meeting, form.minutes.data, form.deadline.data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return _minutes_page(programme, meeting, form, 409)
+    flash("The draft minutes are sent to everyone who came. We will tell you of each correction."
+          if first else "The draft minutes are changed: attendees see this text now.", "success")
+    return redirect(url_for(".show", meeting_id=meeting.id, _anchor="minutes"))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/publish")
+@login_required
+def publish_minutes(meeting_id):
+    programme, meeting = meeting_or_404(current_user, meeting_id)
+    policy.require(policy.can_manage_meetings(current_user, programme))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        agreeing.publish(me(), programme, meeting)
+    except Refused as refusal:
+        form = MinutesForm(formdata=None, data={"minutes": meeting.minutes_draft or meeting.minutes,
+                                                "deadline": meeting.minutes_deadline})
+        refuse_on(form, refusal)
+        return _minutes_page(programme, meeting, form, 409)
+    flash("The agreed minutes are published on the meeting page. Everyone who came has been told.", "success")
+    return redirect(url_for(".show", meeting_id=meeting.id, _anchor="minutes"))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/agree")
+@login_required
+def agree_minutes(meeting_id):
+    programme, meeting = meeting_or_404(current_user, meeting_id)
+    booking = services.my_booking(current_user, meeting)
+    policy.require(policy.is_attendee(current_user, meeting, booking))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        agreeing.agree(me(), meeting, or_404(booking))
+    except Refused as refusal:
+        return _show(programme, meeting, status=409, refusal=str(refusal))
+    flash("You agreed the draft minutes. Thank you.", "success")
+    return redirect(url_for(".show", meeting_id=meeting.id, _anchor="minutes"))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/correction", methods=["GET", "POST"])
+@login_required
+def suggest_correction(meeting_id):
+    programme, meeting = meeting_or_404(current_user, meeting_id)
+    booking = services.my_booking(current_user, meeting)
+    policy.require(policy.is_attendee(current_user, meeting, booking))
+    form = CorrectionForm()
+    status = 200
     if form.validate_on_submit():
-        services.publish_minutes(me(), meeting, form.minutes.data)
-        flash("The minutes are published on the meeting page.", "success")
-        return redirect(url_for(".show", meeting_id=meeting.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("meetings/minutes.html", programme=programme, meeting=meeting, form=form), status
+        try:
+            agreeing.suggest_correction(me(), programme, meeting, or_404(booking), form.text.data)
+        except Refused as refusal:
+            refuse_on(form, refusal)
+            status = 409
+        else:
+            flash("Your correction is sent to the coordinators, who will accept or decline it.", "success")
+            return redirect(url_for(".show", meeting_id=meeting.id, _anchor="minutes"))
+    elif form.is_submitted():
+        status = 400
+    elif not meeting.minutes_open():
+        status = 409
+        form.text.errors = [agreeing.PUBLISHED if meeting.minutes_agreed else agreeing.DEADLINE_PASSED
+                            if meeting.minutes_deadline else agreeing.NOT_SENT]
+    return render_template("meetings/correction.html", programme=programme, meeting=meeting, form=form,
+                           draft=render_markdown(meeting.minutes_draft)), status
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/corrections/<int:correction_id>", methods=["GET", "POST"])
+@login_required
+def decide_correction(meeting_id, correction_id):
+    programme, meeting = meeting_or_404(current_user, meeting_id)
+    policy.require(policy.can_manage_meetings(current_user, programme))
+    correction = or_404(agreeing.get_correction(meeting, correction_id))
+    form = DecideCorrectionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            agreeing.decide_correction(me(), programme, meeting, correction, form.decision.data == ACCEPT,
+                                       form.reason.data or "")
+        except Refused as refusal:
+            refuse_on(form, refusal)
+            status = 409
+        else:
+            flash("The correction is accepted: change the draft to match." if form.decision.data == ACCEPT
+                  else "The correction is declined. Its author has been told why.", "success")
+            return redirect(url_for(".minutes", meeting_id=meeting.id) if form.decision.data == ACCEPT
+                            else url_for(".show", meeting_id=meeting.id, _anchor="minutes"))
+    elif form.is_submitted():
+        status = 400
+    elif correction.is_decided:
+        status = 409
+        form.decision.errors = ["This correction has already been decided"]
+    return render_template("meetings/decide_correction.html", programme=programme, meeting=meeting,
+                           correction=correction, form=form), status

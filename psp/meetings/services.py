@@ -370,15 +370,6 @@ def record_attendance(person: User, meeting: Meeting, attended_ids: Iterable[int
     db.session.commit()
 
 
-def publish_minutes(person: User, meeting: Meeting, minutes: str) -> None:
-    first = meeting.minutes_published_at is None
-    meeting.minutes = minutes
-    meeting.minutes_published_at = meeting.minutes_published_at or utcnow()
-    audit.record("meeting.minutes_published" if first else "meeting.minutes_edited", meeting,
-                 actor=person)
-    db.session.commit()
-
-
 BOOKING_COLUMNS = ["Status", "Position", "Name", "Email", "Organisation", "Access needs",
                    "Other access needs", "Attended", "Booked at (UTC)"]
 BOOKING_STATUS = {BOOKED: "Booked", WAITING: "Waiting", CANCELLED: "Cancelled"}

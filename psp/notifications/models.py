@@ -14,6 +14,9 @@ KINDS = {
     "stages": "A stage you lead or review is submitted, returned or signed off",
     "updates": "A programme you take part in posts an update",
     "documents": "Someone asks for a document in another format, or the format you asked for is sent",
+    "minutes": "Draft minutes of a meeting you attended are sent for agreement or published, or a "
+               "correction you suggested is decided",
+    "corrections": "Someone suggests a correction to draft minutes of a meeting you coordinate",
 }
 IMMEDIATE, DIGEST, APP = "immediate", "digest", "app"
 DELIVERIES = {IMMEDIATE: "Email me at once", DIGEST: "Email me a daily digest", APP: "Only show it here"}

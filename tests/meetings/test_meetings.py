@@ -344,14 +344,19 @@ def test_attendance_and_minutes(app, world, sign_in_as):
     )
     with app.app_context():
         assert db.session.get(Booking, booking_id).attended is True
-    assert coordinator.forms.post(f"/meetings/{meeting}/minutes", {"minutes": ""}).status_code == 400
+    assert coordinator.forms.post(f"/meetings/{meeting}/minutes", {"minutes": "", "deadline": ahead(3)}
+                                  ).status_code == 400
     assert (
         coordinator.forms.post(
             f"/meetings/{meeting}/minutes",
-            {"minutes": "## Actions\n\n- Partner Charity to map services\n\n<script>x</script>"},
+            {"minutes": "## Actions\n\n- Partner Charity to map services\n\n<script>x</script>",
+             "deadline": ahead(3)},
         ).status_code
         == 302
     )
+    publish = coordinator.forms.post(f"/meetings/{meeting}/minutes/publish", {},
+                                     page=f"/meetings/{meeting}/minutes")
+    assert publish.status_code == 302
     page = sign_in_as("partner.member@example.org").get(f"/meetings/{meeting}").get_data(as_text=True)
     assert "Partner Charity to map services" in page and "<script>x" not in page
     assert "Past meetings" in app.test_client().get(P + "/meetings").get_data(as_text=True)
