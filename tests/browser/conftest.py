@@ -41,3 +41,14 @@ class Scanner:
 @pytest.fixture
 def axe_scan():
     return Scanner()
+
+
+def scan_both_widths(page, axe_scan, label):
+    """Axe at the page's own width and again at 320 px, with nothing wider than the window
+    (WCAG 1.4.10: no scrolling sideways), then back to the page's width."""
+    axe_scan(page, label)
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": 320, "height": 720})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"{label} scrolls sideways"
+    axe_scan(page, f"{label} at 320 px")
+    page.set_viewport_size({"width": width, "height": 900})

@@ -8,20 +8,13 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from psp.timeutil import london, utcnow
+from tests.browser.conftest import scan_both_widths
 from tests.browser.test_meeting_journey import _error_summary, _fill_date
 from tests.browser.test_partnership_journeys import signed_in_page
 from tests.meetings.minutes_helpers import minuted_meeting
 
 DEADLINE = "Attendees agree or suggest corrections by the end of"
 
-
-def _scan_both_widths(page, axe_scan, label):
-    axe_scan(page, label)
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": 320, "height": 720})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"{label} scrolls sideways"
-    axe_scan(page, f"{label} at 320 px")
-    page.set_viewport_size({"width": width, "height": 900})
 
 
 def test_draft_agreed_corrected_published_and_arising_next_time(live_server, browser, world, app, axe_scan):
@@ -34,14 +27,14 @@ def test_draft_agreed_corrected_published_and_arising_next_time(live_server, bro
     coordinator.goto(url)
     coordinator.get_by_role("link", name="Write and send draft minutes").click()
     expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Write draft minutes")
-    _scan_both_widths(coordinator, axe_scan, "write draft minutes")
+    scan_both_widths(coordinator, axe_scan, "write draft minutes")
     coordinator.get_by_label("Draft minutes and actions").fill("## Decisions\n\n- We met on Monday")
     _fill_date(coordinator, DEADLINE, london(utcnow()).date())   # today: not in the future
     coordinator.get_by_role("button", name="Send draft minutes to attendees").click()
     _error_summary(coordinator, "The deadline for agreeing must be in the future")
     kept = coordinator.get_by_label("Draft minutes and actions")
     expect(kept).to_have_value("## Decisions\n\n- We met on Monday")
-    _scan_both_widths(coordinator, axe_scan, "draft minutes with an error")
+    scan_both_widths(coordinator, axe_scan, "draft minutes with an error")
     _fill_date(coordinator, DEADLINE, london(utcnow() + timedelta(days=7)).date())
     coordinator.get_by_role("button", name="Send draft minutes to attendees").click()
     expect(coordinator.get_by_text("The draft minutes are sent to everyone who came.")).to_be_visible()
@@ -49,7 +42,7 @@ def test_draft_agreed_corrected_published_and_arising_next_time(live_server, bro
     member = signed_in_page(browser, live_server, "partner.member@example.org")
     member.goto(url)
     expect(member.get_by_text("Draft for agreement")).to_be_visible()
-    _scan_both_widths(member, axe_scan, "draft minutes for an attendee")
+    scan_both_widths(member, axe_scan, "draft minutes for an attendee")
     member.get_by_role("button", name="I agree these minutes").click()
     expect(member.get_by_text("You agreed the draft minutes. Thank you.")).to_be_visible()
     expect(member.get_by_text("You agreed these minutes.")).to_be_visible()
@@ -59,22 +52,22 @@ def test_draft_agreed_corrected_published_and_arising_next_time(live_server, bro
     admin.get_by_role("link", name="Suggest a correction").click()
     admin.get_by_role("button", name="Suggest correction").click()
     _error_summary(admin, "Enter your correction")
-    _scan_both_widths(admin, axe_scan, "suggest a correction with an error")
+    scan_both_widths(admin, axe_scan, "suggest a correction with an error")
     admin.get_by_label("Your correction").fill("We met on Tuesday, not Monday.")
     admin.get_by_role("button", name="Suggest correction").click()
     expect(admin.get_by_text("Your correction is sent to the coordinators")).to_be_visible()
     admin.get_by_role("button", name="I agree these minutes").click()
     expect(admin.get_by_text("2 of 2 attendees agreed so far.")).to_be_visible()
-    _scan_both_widths(admin, axe_scan, "draft minutes with a correction waiting")
+    scan_both_widths(admin, axe_scan, "draft minutes with a correction waiting")
 
     coordinator.goto(url + "/minutes")
     coordinator.get_by_role("button", name="Publish agreed minutes").click()
     _error_summary(coordinator, "1 suggested correction is waiting for a decision")
-    _scan_both_widths(coordinator, axe_scan, "publishing refused while a correction waits")
+    scan_both_widths(coordinator, axe_scan, "publishing refused while a correction waits")
     coordinator.get_by_role("link", name="Decide the correction from Organisation.Admin").click()
     coordinator.get_by_role("button", name="Save decision").click()
     _error_summary(coordinator, "Select whether you accept or decline the correction")
-    _scan_both_widths(coordinator, axe_scan, "decide a correction with an error")
+    scan_both_widths(coordinator, axe_scan, "decide a correction with an error")
     coordinator.get_by_label("Accept it: I will change the draft to match").check()
     coordinator.get_by_role("button", name="Save decision").click()
     expect(coordinator.get_by_text("The correction is accepted: change the draft to match.")).to_be_visible()
@@ -87,11 +80,11 @@ def test_draft_agreed_corrected_published_and_arising_next_time(live_server, bro
     expect(coordinator.get_by_text("Agreed by 2 of 2 attendees.")).to_be_visible()
     expect(coordinator.get_by_role("heading", name="Corrections made")).to_be_visible()
     expect(coordinator.get_by_text("We met on Tuesday, not Monday.")).to_be_visible()
-    _scan_both_widths(coordinator, axe_scan, "agreed minutes")
+    scan_both_widths(coordinator, axe_scan, "agreed minutes")
 
     # The next meeting of the programme starts from them.
     member.goto(f"{live_server.url}/meetings/{world['meeting_partners']}")
     expect(member.get_by_role("heading", name="Matters arising")).to_be_visible()
     expect(member.get_by_role("link", name="Monthly partners' meeting")).to_be_visible()
     expect(member.get_by_role("cell", name="Map services")).to_be_visible()
-    _scan_both_widths(member, axe_scan, "matters arising")
+    scan_both_widths(member, axe_scan, "matters arising")

@@ -6,16 +6,11 @@ what a screen reader says; each page with a new link is scanned with axe at desk
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import scan_both_widths
 from tests.browser.test_partnership_journeys import signed_in_page
 
 P = "/programmes/test-programme"
 
-
-def _scan_wide_and_narrow(page, axe_scan, label):
-    axe_scan(page, label)
-    page.set_viewport_size({"width": 320, "height": 900})
-    axe_scan(page, f"{label}, 320 px")
-    page.set_viewport_size({"width": 1280, "height": 720})
 
 
 def test_link_names_read_naturally(live_server, browser, world, axe_scan):
@@ -26,7 +21,7 @@ def test_link_names_read_naturally(live_server, browser, world, axe_scan):
     expect(partner.get_by_role("link", name="Follow updates in a feed reader (Atom feed)", exact=True)
            ).to_be_visible()
     expect(partner.get_by_text("A feed reader is an app that shows you new posts")).to_be_visible()
-    _scan_wide_and_narrow(partner, axe_scan, "programme page, partner")
+    scan_both_widths(partner, axe_scan, "programme page, partner")
 
     partner.goto(f"{live_server.url}/meetings/{world['meeting_partners']}")
     calendar = "Add to your calendar the meeting “Partners' workshop” (.ics file)"
@@ -40,13 +35,13 @@ def test_link_names_read_naturally(live_server, browser, world, axe_scan):
     visitor.goto(live_server.url + P + "/updates")
     expect(visitor.get_by_role("link", name="Follow updates in a feed reader (Atom feed)", exact=True)
            ).to_be_visible()
-    _scan_wide_and_narrow(visitor, axe_scan, "updates, visitor")
+    scan_both_widths(visitor, axe_scan, "updates, visitor")
 
 
 def test_coordinator_downloads_bookings_and_reach_tables(live_server, browser, world, axe_scan):
     coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
     coordinator.goto(live_server.url + P + "/meetings")
-    _scan_wide_and_narrow(coordinator, axe_scan, "upcoming meetings, coordinator")
+    scan_both_widths(coordinator, axe_scan, "upcoming meetings, coordinator")
     with coordinator.expect_download() as download:
         coordinator.get_by_role("link", name="Download every booking of every meeting as a spreadsheet (CSV)",
                                 exact=True).click()
@@ -58,7 +53,7 @@ def test_coordinator_downloads_bookings_and_reach_tables(live_server, browser, w
     for name in ("organisations by area", "organisations by kind", "views by community"):
         expect(coordinator.get_by_role(
             "link", name=f"Download this table of {name} as a spreadsheet (CSV)", exact=True)).to_be_visible()
-    _scan_wide_and_narrow(coordinator, axe_scan, "reach report")
+    scan_both_widths(coordinator, axe_scan, "reach report")
     coordinator.get_by_label("Show").select_option(label="Analyse, cycle 1")
     coordinator.get_by_role("button", name="Show reach").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Reach: Analyse, cycle 1")

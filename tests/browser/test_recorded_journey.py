@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import scan_both_widths
 from tests.browser.test_partnership_journeys import signed_in_page
 from tests.conftest import wait_for
 
@@ -14,15 +15,6 @@ GROUP = "Ward 7 Patients' Forum"
 TITLE = "Patients want the plan in plain words"
 
 
-def _scan_both_widths(page, axe_scan, label):
-    """Axe at the page's own width and again at 320 px, with nothing wider than the window."""
-    axe_scan(page, label)
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": 320, "height": 720})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"{label} scrolls sideways"
-    axe_scan(page, f"{label} at 320 px")
-    page.set_viewport_size({"width": width, "height": 900})
-
 
 def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp_server, axe_scan):
     coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
@@ -30,7 +22,7 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
     coordinator.get_by_role("link", name="Record a view given on paper, by phone or at an event").click()
     heading = coordinator.get_by_role("heading", level=1)
     expect(heading).to_have_text("Record a view given outside the service")
-    _scan_both_widths(coordinator, axe_scan, "record a view")
+    scan_both_widths(coordinator, axe_scan, "record a view")
 
     # Only a title: every other missing answer is named, the title is kept.
     coordinator.get_by_label("Title").fill(TITLE)
@@ -42,7 +34,7 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
         expect(summary).to_contain_text(message)
     expect(coordinator).to_have_title(re.compile(r"^Error: Record a view"))
     expect(coordinator.get_by_label("Title")).to_have_value(TITLE)
-    _scan_both_widths(coordinator, axe_scan, "record a view with errors")
+    scan_both_widths(coordinator, axe_scan, "record a view with errors")
 
     # A group not on the service, with an email address but no consent: refused on the consent box.
     coordinator.get_by_label("A paper form").check()
@@ -70,7 +62,7 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
                                    "given at the ward forum on 3 March 2026.")).to_be_visible()
     expect(coordinator.get_by_text("forum@example.net (agreed")).to_be_visible()
     view_url = coordinator.url
-    _scan_both_widths(coordinator, axe_scan, "a recorded view, coordinator")
+    scan_both_widths(coordinator, axe_scan, "a recorded view, coordinator")
 
     # The NHS lead answers it like any other view; the forum is emailed.
     lead = signed_in_page(browser, live_server, "nhs.lead@example.org")
@@ -90,13 +82,13 @@ def test_record_answer_and_follow_a_paper_view(live_server, browser, world, smtp
     visitor.goto(live_server.url + PROGRAMME + "/you-said-we-did")
     expect(visitor.get_by_text(f"{GROUP} (recorded from a paper form)")).to_be_visible()
     expect(visitor.get_by_role("link", name=TITLE)).to_be_visible()
-    _scan_both_widths(visitor, axe_scan, "you said, we did, with a recorded view")
+    scan_both_widths(visitor, axe_scan, "you said, we did, with a recorded view")
 
     # The coordinator's reach report counts it apart and names the group.
     coordinator.goto(live_server.url + PROGRAMME + "/reach")
     expect(coordinator.get_by_text("1 recorded by coordinators", exact=False)).to_be_visible()
     expect(coordinator.get_by_role("rowheader", name=GROUP)).to_be_visible()
-    _scan_both_widths(coordinator, axe_scan, "reach with recorded views")
+    scan_both_widths(coordinator, axe_scan, "reach with recorded views")
 
 
 HEAD = "title,view,communities,areas,audience,source,given_on,given_where,giver,group_name,people"
@@ -116,7 +108,7 @@ def test_import_a_spreadsheet_with_errors_fix_it_and_answer_a_view(live_server, 
     coordinator.goto(live_server.url + PROGRAMME + "/views")
     coordinator.get_by_role("link", name="Import views from a spreadsheet").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Import views from a spreadsheet")
-    _scan_both_widths(coordinator, axe_scan, "import views")
+    scan_both_widths(coordinator, axe_scan, "import views")
 
     # A row with an unknown community and a missing name: both named by row and column.
     broken = ROWS[1].replace("Families and carers", "Pirates").replace("Dalkeith Carers", "")
@@ -126,17 +118,17 @@ def test_import_a_spreadsheet_with_errors_fix_it_and_answer_a_view(live_server, 
     expect(summary).to_contain_text("Row 3, column communities: has 'Pirates'")
     expect(summary).to_contain_text("Row 3, column group_name: is empty")
     expect(summary).to_contain_text("nothing has been saved")
-    _scan_both_widths(coordinator, axe_scan, "import views with errors")
+    scan_both_widths(coordinator, axe_scan, "import views with errors")
 
     # Fixed, it passes, is previewed, then imported.
     coordinator.get_by_label("Spreadsheet of views").set_input_files(_file(*ROWS))
     coordinator.get_by_role("button", name="Check the file").click()
     expect(coordinator.get_by_text("All 2 rows of drop-in.csv passed their checks")).to_be_visible()
-    _scan_both_widths(coordinator, axe_scan, "import preview")
+    scan_both_widths(coordinator, axe_scan, "import preview")
     coordinator.get_by_role("button", name="Import 2 views").click()
     expect(coordinator.get_by_text("2 views imported.")).to_be_visible()
     expect(coordinator.get_by_role("button", name="Undo this import")).to_be_visible()
-    _scan_both_widths(coordinator, axe_scan, "an import, done")
+    scan_both_widths(coordinator, axe_scan, "an import, done")
 
     # The NHS lead answers one of them; it shows in "you said, we did" and in reach.
     lead = signed_in_page(browser, live_server, "nhs.lead@example.org")
