@@ -145,3 +145,10 @@ def test_documents_live_in_s3_when_it_is_configured(s3_app, world, sign_in_as, s
     token = csrf_from(coordinator.get(delete).get_data(as_text=True))
     assert coordinator.post(delete, data={"csrf_token": token}).status_code == 302
     assert objects() == world_files
+
+
+def test_only_coordinators_find_the_requests_from_the_programme_page(app, world, sign_in_as):
+    link = "Requests for documents in other formats"
+    page = f"/programmes/{world['programme']}"
+    assert link in sign_in_as("coordinator@example.org").get(page).get_data(as_text=True)
+    assert link not in sign_in_as("nhs.lead@example.org").get(page).get_data(as_text=True)
