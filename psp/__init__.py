@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from psp import config as settings
 from psp import database  # noqa: F401  (registers the SQLite engine events)
+from psp.errors import UNAVAILABLE
 from psp.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +31,6 @@ ERROR_TITLES = {
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
 }
-
-
 class DatabaseInteger(IntegerConverter):
     """`<int:...>` in every route: a number too big for a database integer is simply not found."""
 
@@ -187,12 +186,16 @@ def register_security(app: Flask) -> None:
         return response
 
 
+Page = tuple[str, int, dict[str, str]]  # an error page: body, status, headers
+
+
 def register_errors(app: Flask) -> None:
-    def render_error(code: int) -> tuple[str, int]:
-        return render_template("errors/error.html", code=code, title=ERROR_TITLES[code]), code
+    def render_error(code: int) -> Page:
+        page = render_template("errors/error.html", code=code, title=ERROR_TITLES[code])
+        return page, code, UNAVAILABLE if code == 503 else {}
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> HTTPException | tuple[str, int]:
+    def _http_error(error: HTTPException) -> HTTPException | Page:
         code = error.code if error.code in ERROR_TITLES else None
         if code is None:
             return error
@@ -206,7 +209,7 @@ def register_errors(app: Flask) -> None:
                                csrf=True), 400
 
     @app.errorhandler(OperationalError)
-    def _database_down(error: OperationalError) -> tuple[str, int]:
+    def _database_down(error: OperationalError) -> Page:
         """The database is unreachable: say so without touching it again."""
         app.logger.error("database unavailable: %s", error)
         try:
@@ -214,10 +217,10 @@ def register_errors(app: Flask) -> None:
         except OperationalError:
             pass
         return render_template("errors/error.html", code=503, title=ERROR_TITLES[503],
-                               plain=True), 503
+                               plain=True), 503, UNAVAILABLE
 
     @app.errorhandler(500)
-    def _server_error(error: Exception) -> tuple[str, int]:
+    def _server_error(error: Exception) -> Page:
         db.session.rollback()
         return render_error(500)
 

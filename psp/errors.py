@@ -4,6 +4,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+# A 503 is (we hope) for a moment: clients and load balancers may ask again after this.
+UNAVAILABLE = {"Retry-After": "30"}
+
 
 class Refused(Exception):
     """A rule the form cannot express; the message is shown to the person.

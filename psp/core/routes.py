@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from psp import policy
 from psp.core import bp, services
 from psp.cycles.services import programme_names
+from psp.errors import UNAVAILABLE
 from psp.extensions import limiter
 from psp.meetings import services as meetings
 from psp.pagination import paginate
@@ -26,7 +27,7 @@ def home():
 def healthz():
     """For load balancers: 200 when the database answers, 503 when it does not."""
     if not services.database_answers():
-        return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "unavailable", "database": "unreachable"}, 503, UNAVAILABLE
     return {"status": "ok", "database": "ok"}
 
 

@@ -122,8 +122,9 @@ def test_healthz_and_pages_when_database_is_unreachable(tmp_path):
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unreachable"
+    assert response.headers["Retry-After"] == "30"
     page = client.post("/sign-in", data={"email": "a@example.org", "password": "whatever it is"})
-    assert page.status_code == 503
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
     assert "Sorry, the service is unavailable" in page.get_data(as_text=True)
 
 
