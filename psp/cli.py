@@ -36,8 +36,13 @@ def create_admin(email: str, name: str, password: str) -> None:
 @psp_cli.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo data (only into an empty demo database; safe to run twice)."""
-    from psp.demo import seed
+    from flask import current_app
 
+    from psp.demo import refusal, seed
+
+    refused = refusal(current_app.config["PSP_ENV"] == "production")
+    if refused:
+        raise click.ClickException(refused)
     created = seed()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 

@@ -12,7 +12,7 @@ import textwrap
 from datetime import timedelta
 
 from slugify import slugify
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from psp import builders, mail, timeutil
 from psp.auth import services as accounts
@@ -181,6 +181,21 @@ def _meeting(title):
 
 def _view(title):
     return db.session.scalar(select(Contribution).where(Contribution.title == title))
+
+
+def refusal(production):
+    """Why the demo must not load here, or None. Its site admin's password is published in the
+    README, so it never goes into production or into a database that holds real accounts."""
+    if production:
+        return ("The demo data is not loaded when PSP_ENV=production: its accounts' password is "
+                "published in the README.")
+    demo = {email for email, *_rest in ACCOUNTS} | {email for email, _name in PARTNER_PEOPLE}
+    others = db.session.scalar(select(func.count()).select_from(User).where(User.email.not_in(sorted(demo))))
+    if others:
+        return (f"This database holds {others} account{'' if others == 1 else 's'} that "
+                f"{'is' if others == 1 else 'are'} not the demo's: the demo data, with its published "
+                "password, is only loaded into a new database or one that holds nothing but the demo.")
+    return None
 
 
 def seed():

@@ -41,6 +41,20 @@ def test_seed_demo_is_idempotent_and_demo_accounts_sign_in(app, runner, auth):
     assert all(email in listing for email, _, _ in ACCOUNTS)
 
 
+def test_seed_demo_refuses_a_production_instance_and_a_database_with_real_accounts(app, runner, make_user):
+    app.config["PSP_ENV"] = "production"
+    try:
+        result = runner.invoke(args=["psp", "seed-demo"])
+    finally:
+        app.config["PSP_ENV"] = "development"
+    assert result.exit_code == 1 and "not loaded when PSP_ENV=production" in result.output
+    make_user(email="real.person@nhs.example.net")
+    result = runner.invoke(args=["psp", "seed-demo"])
+    assert result.exit_code == 1 and "holds 1 account that is not the demo's" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1   # nothing loaded
+
+
 def test_demo_programme_matches_the_reference_case(app, runner):
     from psp.organisations.models import Organisation
     from psp.programmes.models import Participation, Programme, ProgrammeRole
