@@ -22,6 +22,9 @@ def register(name: str, email: str, password: str) -> User | None:
     and the page looks the same either way, so nobody learns who is registered.
     """
     existing = find_by_email(email)
+    # The password is hashed either way, so the answer takes as long whether or not the
+    # address is taken (the hash is the slow part): timing tells nobody who is registered.
+    password_hash = passwords.hash_password(password)
     if existing is not None:
         mail.queue(existing.email, "Someone tried to register with your email address",
                    "mail/already_registered.txt", user=existing,
@@ -29,7 +32,7 @@ def register(name: str, email: str, password: str) -> User | None:
                    reset_url=_external("auth.reset_request"))
         db.session.commit()
         return None
-    user = User(name=name, email=email, password_hash=passwords.hash_password(password))
+    user = User(name=name, email=email, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record("account.registered", user, actor=user)
@@ -113,11 +116,17 @@ def sign_out_everywhere(user: User) -> None:
 
 
 def request_password_reset(email: str) -> None:
+    """One email either way, queued in the outbox (never sent in the request), so the answer
+    neither waits longer nor does more for an address that has an account."""
     user = find_by_email(email)
     if user is not None and user.is_active:
         mail.queue(user.email, "Reset your password", "mail/reset_password.txt", user=user,
                    reset_url=_external("auth.reset_password", token=tokens.reset_token(user)))
         audit.record("account.reset_requested", user, actor=user)
+    else:
+        mail.queue(email, "Reset your password", "mail/reset_no_account.txt",
+                   register_url=_external("auth.register"))
+        audit.record("account.reset_requested", None, actor=None, known=False)
     db.session.commit()
 
 

@@ -234,7 +234,55 @@ def test_reset_password_link_works_once(app, client, forms, auth, make_user, smt
 def test_reset_for_unknown_email_looks_the_same(app, forms, smtp_server):
     response = forms.post("/reset-password", {"email": "nobody@example.org"})
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
-    assert smtp_server.all() == []
+    [told] = smtp_server.to("nobody@example.org")
+    assert "no account uses it" in smtp_server.body(told) and "/register" in smtp_server.body(told)
+
+
+class _Work:
+    """What a request did that takes time: password hashes computed, emails queued or sent."""
+
+    def __init__(self, monkeypatch):
+        from psp import mail
+        from psp.auth import passwords, services
+
+        self.hashes = self.queued = self.delivered = 0
+        hash_password, queue, send = passwords.hash_password, mail.queue, mail.send_pending
+
+        def counted_hash(*args, **kwargs):
+            self.hashes += 1
+            return hash_password(*args, **kwargs)
+
+        def counted_queue(*args, **kwargs):
+            self.queued += 1
+            return queue(*args, **kwargs)
+
+        def counted_send(*args, **kwargs):
+            self.delivered += 1
+            return send(*args, **kwargs)
+
+        monkeypatch.setattr(services.passwords, "hash_password", counted_hash)
+        monkeypatch.setattr(services.mail, "queue", counted_queue)
+        monkeypatch.setattr(mail, "send_pending", counted_send)
+
+    def take(self):
+        done = (self.hashes, self.queued, self.delivered)
+        self.hashes = self.queued = self.delivered = 0
+        return done
+
+
+def test_the_same_work_whether_or_not_an_address_has_an_account(app, forms, make_user, monkeypatch):
+    """Timing cannot tell who is registered: registering and asking for a reset do the same
+    work (one password hash, one queued email, nothing delivered in the request) either way."""
+    make_user(email="taken@example.org")
+    work = _Work(monkeypatch)
+    register(forms, email="taken@example.org", name="Someone Else")
+    taken = work.take()
+    register(forms, email="new.person@example.org", name="New Person")
+    assert taken == work.take() == (1, 1, 0)
+    forms.post("/reset-password", {"email": "taken@example.org"})
+    known = work.take()
+    forms.post("/reset-password", {"email": "nobody@example.org"})
+    assert known == work.take() == (0, 1, 0)
 
 
 def test_reset_link_expires_after_an_hour(app, client, make_user, monkeypatch):
