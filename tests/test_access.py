@@ -58,7 +58,10 @@ CASES = [
     case("auth.reset_request", "GET", "/reset-password", EVERYONE, public=True),
     case("auth.reset_password", "GET", "/reset-password/forged", set(), everyone=MISSING),
     case("admin.people", "GET", "/admin/people", {"site_admin"}),
-    case("admin.change_account", "POST", "/admin/people/{user:bystander}/disable", {"site_admin"}),
+    case("admin.disable_account", "GET", "/admin/people/{user:bystander}/disable", {"site_admin"}),
+    case("admin.disable_account", "POST", "/admin/people/{user:bystander}/disable", {"site_admin"},
+         status=400),  # no reason given
+    case("admin.enable_account", "POST", "/admin/people/{user:bystander}/enable", {"site_admin"}),
     case("admin.audit_log", "GET", "/admin/audit-log", {"site_admin"}),
     case("organisations.directory", "GET", "/organisations", EVERYONE, public=True),
     case("organisations.new", "GET", "/organisations/new", SIGNED_IN),

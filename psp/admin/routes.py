@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from psp import policy
 from psp.admin import bp, services
+from psp.admin.forms import DisableForm
 from psp.auth import services as accounts
 from psp.forms import ActionForm, search_text
 from psp.loaders import account_or_404, me
@@ -20,16 +21,32 @@ def people():
     return render_template("admin/people.html", page=page, search=search, form=ActionForm())
 
 
-@bp.post("/people/<int:user_id>/<any(disable, enable):change>")
+@bp.route("/people/<int:user_id>/disable", methods=["GET", "POST"])
 @login_required
-def change_account(user_id, change):
+def disable_account(user_id):
+    """Disabling locks someone out at once: it asks for confirmation and a reason, which go in the
+    audit log and in the email to the person."""
+    account = account_or_404(user_id)
+    policy.require(policy.can_disable_account(current_user, account))
+    form = DisableForm()
+    if account.disabled_at is not None or not form.validate_on_submit():
+        status = (409 if account.disabled_at is not None else 400) if form.is_submitted() else 200
+        return render_template("admin/disable.html", account=account, form=form,
+                               search=request.args.get("q") or ""), status
+    accounts.set_disabled(me(), account, True, form.reason.data)
+    flash(f"{account.name}'s account is disabled, and they are told why.", "success")
+    return redirect(url_for(".people", q=request.args.get("q") or None))
+
+
+@bp.post("/people/<int:user_id>/enable")
+@login_required
+def enable_account(user_id):
     account = account_or_404(user_id)
     policy.require(policy.can_disable_account(current_user, account))
     if not ActionForm().validate_on_submit():
         abort(400)
-    accounts.set_disabled(me(), account, change == "disable")
-    flash(f"{account.name}'s account is {'disabled' if change == 'disable' else 'enabled'}.",
-          "success")
+    accounts.set_disabled(me(), account, False)
+    flash(f"{account.name}'s account is enabled.", "success")
     return redirect(url_for(".people", q=request.args.get("q") or None))
 
 

@@ -174,14 +174,19 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     db.session.commit()
 
 
-def set_disabled(admin: User, account: User, disabled: bool) -> None:
+def set_disabled(admin: User, account: User, disabled: bool, reason: str = "") -> None:
+    """Disable (with the reason, told to the person) or enable an account; the person is emailed."""
     if disabled and account.disabled_at is None:
         account.disabled_at = utcnow()
         account.session_version += 1
-        audit.record("account.disabled", account, actor=admin)
+        audit.record("account.disabled", account, actor=admin, reason=reason)
+        mail.queue(account.email, "Your PSP Co-design account is disabled", "mail/account_disabled.txt",
+                   user=account, reason=reason)
     elif not disabled and account.disabled_at is not None:
         account.disabled_at = None
         audit.record("account.enabled", account, actor=admin)
+        mail.queue(account.email, "Your PSP Co-design account is enabled again", "mail/account_enabled.txt",
+                   user=account, sign_in_url=_external("auth.sign_in"))
     db.session.commit()
 
 

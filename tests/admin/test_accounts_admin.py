@@ -25,21 +25,34 @@ def test_who_may_see_accounts(app, client, auth, make_user, who, status):
     assert client.get("/admin/people").status_code == status
 
 
-def test_admin_disables_an_account_and_its_sessions_end(app, client, forms, auth, make_user):
+def test_admin_disables_an_account_and_its_sessions_end(app, client, forms, auth, make_user, smtp_server):
     victim_client, victim = signed_in_client(app, make_user, type(auth), email="victim@example.org")
     assert victim_client.get("/account").status_code == 200
     make_user(email="root@example.org", is_site_admin=True)
     auth.sign_in("root@example.org")
-    response = forms.post(f"/admin/people/{victim.id}/disable", {}, page="/admin/people")
+    url = f"/admin/people/{victim.id}/disable"
+    confirm = forms.client.get(url)
+    assert confirm.status_code == 200 and "will be signed out everywhere" in confirm.get_data(as_text=True)
+    response = forms.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "Enter why you are disabling the account" in response.get_data(as_text=True)
+    assert victim_client.get("/account").status_code == 200  # nothing happened yet
+    response = forms.post(url, {"reason": "Posted other people's contact details twice."})
     assert response.status_code == 302
     assert victim_client.get("/account").status_code == 302  # the live session has ended
+    [told] = smtp_server.to("victim@example.org")
+    assert "Posted other people's contact details twice." in smtp_server.body(told)
+    again = forms.post(url, {"reason": "Again"})
+    assert again.status_code == 409 and "already disabled" in again.get_data(as_text=True)
     assert type(auth)(Forms(app.test_client())).sign_in("victim@example.org").status_code == 400
     with app.app_context():
         entry = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "account.disabled")).one()
         assert entry.target_id == victim.id and entry.target_type == "User"
+        assert entry.details["reason"] == "Posted other people's contact details twice."
     response = forms.post(f"/admin/people/{victim.id}/enable", {}, page="/admin/people")
     assert response.status_code == 302
+    assert "enabled again" in smtp_server.to("victim@example.org")[-1]["Subject"]
     assert type(auth)(Forms(app.test_client())).sign_in("victim@example.org").status_code == 302
 
 
@@ -47,7 +60,7 @@ def test_member_cannot_disable_someone_else(app, forms, auth, make_user):
     other = make_user(email="other@example.org")
     make_user(email="member@example.org")
     auth.sign_in("member@example.org")
-    response = forms.post(f"/admin/people/{other.id}/disable", {}, page="/account")
+    response = forms.post(f"/admin/people/{other.id}/disable", {"reason": "x"}, page="/account")
     assert response.status_code == 403
     with app.app_context():
         assert db.session.get(User, other.id).disabled_at is None
@@ -56,7 +69,7 @@ def test_member_cannot_disable_someone_else(app, forms, auth, make_user):
 def test_admin_cannot_disable_themselves(app, forms, auth, make_user):
     admin = make_user(email="root@example.org", is_site_admin=True)
     auth.sign_in("root@example.org")
-    response = forms.post(f"/admin/people/{admin.id}/disable", {}, page="/admin/people")
+    response = forms.post(f"/admin/people/{admin.id}/disable", {"reason": "x"}, page="/admin/people")
     assert response.status_code == 403
 
 

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import scan_both_widths
+
 PASSWORD = "heather on the pentland hills"
 NEW_PASSWORD = "tide tables for portobello beach"
 
@@ -122,8 +124,14 @@ def test_site_admin_disables_an_account(live_server, page, axe_scan, make_user):
     page.get_by_role("link", name="Accounts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
     axe_scan(page, "accounts")
-    page.get_by_role("button", name="Disable Lewis Leaver's account").click()
-    expect(page.get_by_text("Lewis Leaver's account is disabled.")).to_be_visible()
+    page.get_by_role("link", name="Disable Lewis Leaver's account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Disable Lewis Leaver's account?")
+    page.get_by_role("button", name="Disable the account").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why you are disabling the account")
+    scan_both_widths(page, axe_scan, "disable an account with an error")
+    page.get_by_label("Why you are disabling the account").fill("Left the partnership; asked us to.")
+    page.get_by_role("button", name="Disable the account").click()
+    expect(page.get_by_text("Lewis Leaver's account is disabled, and they are told why.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Lewis Leaver"))).to_contain_text("Disabled")
     axe_scan(page, "accounts after disabling")
 
