@@ -85,6 +85,18 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
+class ChangeEmailForm(FlaskForm):
+    email = StringField("New email address", validators=email_validators("your new email address"),
+                        filters=[lower_strip], widget=GovTextInput())
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password to confirm"),
+                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
+        widget=GovPasswordInput(),
+    )
+    submit = SubmitField("Send a confirmation link", widget=GovSubmitInput())
+
+
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
         "Your password",

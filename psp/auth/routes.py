@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, logout_user
 
 from psp.auth import bp, privacy, services, sessions
 from psp.auth.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     NewPasswordForm,
@@ -162,6 +163,40 @@ def change_password():
     flash("Your password has been changed. You have been signed out on other devices.",
           "success")
     return redirect(url_for(".account"))
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], scope="email-change")
+def change_email():
+    form = ChangeEmailForm()
+    if not form.validate_on_submit():
+        return render_template("auth/change_email.html", form=form), 400 if form.is_submitted() else 200
+    try:
+        services.request_email_change(me(), form.email.data, form.password.data)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        return render_template("auth/change_email.html", form=form), 400
+    return render_template("auth/change_email_sent.html", email=form.email.data)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def change_email_confirm(token):
+    """GET shows a button; only the POST changes the address (link scanners must not)."""
+    found = services.email_change_for_token(token)
+    if found is None:
+        return render_template("auth/link_expired.html", what="email change"), 404
+    user, new_email = found
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.change_email(user, new_email)
+        except Refused as refusal:
+            return render_template("auth/confirm_new_email.html", new_email=new_email, form=form,
+                                   refusal=str(refusal)), 409
+        flash(f"Your email address is now {new_email}. Sign in with it.", "success")
+        return redirect(url_for(".sign_in"))
+    return render_template("auth/confirm_new_email.html", new_email=new_email, form=form)
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])

@@ -1,11 +1,12 @@
 """Account operations: each one is a unit of work that commits once."""
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from psp import audit, mail
 from psp.auth import passwords, sessions, tokens
 from psp.auth.models import User
-from psp.errors import Refused
+from psp.errors import Refused, commit_or_refuse
 from psp.extensions import db
 from psp.links import external_url as _external
 from psp.timeutil import utcnow
@@ -172,6 +173,51 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     mail.queue(user.email, "Your password has been changed", "mail/password_changed.txt",
                user=user, reset_url=_external("auth.reset_request"))
     db.session.commit()
+
+
+TAKEN = "Another account now uses that email address: it cannot be changed to it"
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Email a confirmation link to the new address. An address that already has an account is
+    told so instead, and the page says the same either way (nobody learns who is registered)."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise Refused("Password is wrong", field="password")
+    if new_email == user.email:
+        raise Refused("Enter an email address that is different from your current one", field="email")
+    taken = find_by_email(new_email)
+    if taken is not None:
+        mail.queue(new_email, "Someone tried to use your email address", "mail/email_taken.txt",
+                   sign_in_url=_external("auth.sign_in"))
+    else:
+        mail.queue(new_email, "Confirm your new email address", "mail/confirm_new_email.txt", user=user,
+                   confirm_url=_external("auth.change_email_confirm",
+                                         token=tokens.email_change_token(user, new_email)))
+    audit.record("account.email_change_requested", user, actor=user)
+    db.session.commit()
+
+
+def email_change_for_token(token: str) -> tuple[User, str] | None:
+    return tokens.email_change_matches(token, lambda user_id: db.session.get(User, user_id))
+
+
+def change_email(user: User, new_email: str) -> None:
+    """The new address is proved by its link: it becomes the account's, the old one is told, and
+    every session ends (the person signs in again with the new address)."""
+    old = user.email
+    user.email = new_email
+    user.email_confirmed_at = utcnow()
+    user.session_version += 1
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused(TAKEN) from None
+    audit.record("account.email_changed", user, actor=user)
+    mail.queue(old, "Your PSP Co-design email address was changed", "mail/email_changed.txt", user=user,
+               new_email=new_email, reset_url=_external("auth.reset_request"))
+    sessions.end_session()
+    commit_or_refuse(TAKEN)
 
 
 def set_disabled(admin: User, account: User, disabled: bool, reason: str = "") -> None:

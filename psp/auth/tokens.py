@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from psp.auth.models import User
 
 RESET_MAX_AGE = 60 * 60
+EMAIL_CHANGE_MAX_AGE = 24 * 60 * 60
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
 
@@ -49,5 +50,27 @@ def reset_token_matches(token: str, load_user: Callable[[int], User | None]) -> 
         if user is None or not user.is_active or data["f"] != _fingerprint(user):
             return None
         return user
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def _address_fingerprint(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:20]
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    """Carries the address it replaces, so it stops working once the address has changed."""
+    return _serializer("email-change").dumps({"u": user.id, "e": new_email,
+                                              "o": _address_fingerprint(user.email)})
+
+
+def email_change_matches(token: str, load_user: Callable[[int], User | None]) -> tuple[User, str] | None:
+    """(user, new address) for a live link to change an address, else None."""
+    try:
+        data = _serializer("email-change").loads(token, max_age=EMAIL_CHANGE_MAX_AGE)
+        user = load_user(int(data["u"]))
+        if user is None or not user.is_active or data["o"] != _address_fingerprint(user.email):
+            return None
+        return user, str(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
