@@ -5,7 +5,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from psp.auth import bp, privacy, services, sessions
+from psp.auth import bp, devices, privacy, services, sessions
 from psp.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -66,7 +66,7 @@ def confirm_email(token):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per 5 minutes", key_func=_account_key, methods=["POST"],
-               deduct_when=_failed, scope="sign-in-account")
+               deduct_when=_failed, scope="sign-in-account", exempt_when=devices.known_for_this_account)
 @limiter.limit("30 per 5 minutes", methods=["POST"], deduct_when=_failed,
                scope="sign-in-address")
 def sign_in():
@@ -86,7 +86,7 @@ def sign_in():
         services.resend_confirmation(user)
         return render_template("auth/confirm_first.html", email=user.email)
     services.sign_in(user)
-    return redirect(next_path or url_for("core.home"))
+    return devices.remember(redirect(next_path or url_for("core.home")), user.email)
 
 
 @bp.post("/sign-out")

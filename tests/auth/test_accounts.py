@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from psp.audit import AuditEntry
 from psp.auth.models import User
 from psp.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_from
 
 NEW_PASSWORD = "a quiet lighthouse on the firth"
 
@@ -139,6 +139,26 @@ def test_sign_in_is_limited_per_account(app, forms, make_user):
     # Another account from the same address is not locked out by it.
     make_user(email="other@example.org")
     assert forms.post("/sign-in", {"email": "other@example.org", "password": PASSWORD}).status_code == 302
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app, forms, make_user):
+    """Ten wrong passwords from strangers lock the account for unknown browsers only: the
+    owner's browser, which signed in before (a signed device cookie), still signs in."""
+    from tests.conftest import Forms
+
+    make_user(email="lead@example.org")
+    owner = Forms(app.test_client())
+    assert owner.post("/sign-in", {"email": "lead@example.org", "password": PASSWORD}).status_code == 302
+    owner.client.post("/sign-out", data={"csrf_token": csrf_from(owner.client.get("/account").get_data(
+        as_text=True))})
+    for _ in range(10):
+        guess = forms.post("/sign-in", {"email": "lead@example.org", "password": "guess guess"})
+        assert guess.status_code == 400
+    assert forms.post("/sign-in", {"email": "lead@example.org", "password": PASSWORD}).status_code == 429
+    forged = Forms(app.test_client())
+    forged.client.set_cookie("psp_device", "forged.value")
+    assert forged.post("/sign-in", {"email": "lead@example.org", "password": PASSWORD}).status_code == 429
+    assert owner.post("/sign-in", {"email": "lead@example.org", "password": PASSWORD}).status_code == 302
 
 
 def test_sign_in_is_limited_per_address(app, forms):
