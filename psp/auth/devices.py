@@ -5,8 +5,9 @@ per-address limit."""
 
 import hashlib
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 COOKIE = "psp_device"
 MAX_AGE = 180 * 24 * 60 * 60
