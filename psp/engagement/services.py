@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from psp import audit
@@ -52,7 +53,8 @@ class CycleScope:
 def scope(programme: Programme, number: int) -> CycleScope | None:
     """The cycle of that number with its four stages: one query."""
     stages = list(db.session.scalars(select(Stage).join(Cycle, Cycle.id == Stage.cycle_id).where(
-        Stage.programme_id == programme.id, Cycle.number == number).order_by(Stage.position)))
+        Stage.programme_id == programme.id, Cycle.number == number).order_by(Stage.position)
+        .options(contains_eager(Stage.cycle))))
     if not stages:
         return None
     return CycleScope(programme, stages[0].cycle, stages)
