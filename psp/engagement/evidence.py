@@ -2,7 +2,7 @@
 
 Every figure is counted from what happened in the cycle: views given on its stages, meetings held
 on its stages, its actions, the measures recorded at its Review, requests for other formats made
-while it ran. Ten grouped queries, whatever the size of the cycle. A share with nothing to count
+while it ran. Nine grouped queries, whatever the size of the cycle. A share with nothing to count
 is "no data yet", never a division by zero.
 """
 
@@ -102,7 +102,7 @@ def _window(cycle: Cycle) -> tuple[datetime, datetime]:
 
 
 def compute(programme: Programme, cycle: Cycle, stages: Sequence[Stage]) -> Evidence:
-    """The cycle's figures: ten queries whatever the number of views, meetings, bookings or actions."""
+    """The cycle's figures: nine queries whatever the number of views, meetings, bookings or actions."""
     stage_ids = [s.id for s in stages] or [0]
     review = next((s for s in stages if s.kind == "review"), None)
     now = utcnow()
