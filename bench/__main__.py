@@ -340,6 +340,8 @@ def pages_for(info):
         {"name": "home", "who": "visitor", "method": "GET", "path": "/"},
         {"name": "programme dashboard", "who": "partner", "method": "GET", "path": p},
         {"name": "stage page", "who": "partner", "method": "GET", "path": p + "/cycles/1/analyse"},
+        {"name": "engagement report", "who": "partner", "method": "GET",
+         "path": p + "/cycles/1/engagement-report"},
         {"name": "meeting page", "who": "partner", "method": "GET", "path": f"/meetings/{info['meeting']}"},
         {"name": "views: first page", "who": "partner", "method": "GET", "path": p + "/views"},
         {

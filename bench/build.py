@@ -25,6 +25,7 @@ from psp.contributions.models import (
 )
 from psp.cycles.models import Action, Stage
 from psp.cycles.services import start_cycle
+from psp.engagement.models import STANDARDS, EngagementAssessment, EngagementReview, PartnerRating
 from psp.extensions import db
 from psp.meetings.models import Booking, Meeting
 from psp.organisations.models import Membership, Organisation, OrganisationArea
@@ -262,9 +263,34 @@ def build(scale=1.0, seed=2026):
         ),
         "view links",
     )
+    _engagement()
     db.session.execute(text("ANALYZE"))  # planner statistics, as a live database would have
     db.session.commit()
     return describe()
+
+
+def _engagement():
+    """The first programme's cycle 1: an engagement plan with five indicators and a finished review,
+    every standard assessed and rated by ten partners, for the engagement report."""
+    first = db.session.scalar(select(Programme).order_by(Programme.id))
+    cycle_id = db.session.scalar(select(Stage.cycle_id).where(Stage.programme_id == first.id))
+    plan = builders.engagement_plan(first.id, cycle_id)
+    db.session.add(plan)
+    db.session.flush()
+    for measure, target in (("areas-covered", 100), ("answered-in-time", 80), ("access-needs-met", 90),
+                            ("views-linked", 75), ("attendance", 70)):
+        db.session.add(builders.engagement_indicator(plan.id, measure, target))
+    review = EngagementReview(programme_id=first.id, cycle_id=cycle_id, finished_at=utcnow())
+    db.session.add(review)
+    db.session.flush()
+    partners = db.session.scalars(select(Participation.organisation_id).where(
+        Participation.programme_id == first.id).order_by(Participation.organisation_id).limit(10)).all()
+    for standard in STANDARDS:
+        db.session.add(EngagementAssessment(review_id=review.id, standard=standard, rating="partly-met",
+                                            learnt="What the benchmark learnt."))
+        db.session.add_all([PartnerRating(review_id=review.id, standard=standard, organisation_id=org,
+                                          rating="met", comment="A partner's comment.") for org in partners])
+    db.session.commit()
 
 
 def describe():

@@ -11,7 +11,7 @@ applies a rule: where a service exists for something, the application goes throu
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slugify import slugify
 
@@ -24,6 +24,9 @@ from psp.organisations.models import ACTIVE, MEMBER, VERIFIED, Membership, Organ
 from psp.programmes.models import ADMITTED, Outcome, Participation, Programme, ProgrammeArea, ProgrammeRole
 from psp.timeutil import utcnow
 from psp.updates.models import Update
+
+if TYPE_CHECKING:
+    from psp.engagement.models import EngagementIndicator, EngagementPlan
 
 Row = dict[str, Any]  # the column values of one row
 
@@ -208,3 +211,26 @@ def document(programme_id: int, title: str, storage_key: str, audience: str = PU
     return Document(programme_id=programme_id, title=title, storage_key=storage_key, audience=audience,
                     category=category, kind="PDF", mime="application/pdf", extension=".pdf", size=size,
                     pages=pages, version=1, summary="", **parent)
+
+
+# Engagement ----------------------------------------------------------------------------
+
+def engagement_plan(programme_id: int, cycle_id: int,
+                    aims: str = "Hear from every area before options are drawn up.",
+                    **fields: Any) -> "EngagementPlan":
+    from psp.engagement.models import EngagementPlan
+
+    values = {"communities": "service-users,families-carers", "areas": "city-of-edinburgh",
+              "who_else": "",
+              "methods": "meetings,views", "support": "access-needs", "support_other": "",
+              "level_analyse": "consultation", "level_plan": "shared-decision-making",
+              "level_do": "shared-decision-making", "level_review": "consultation", **fields}
+    return EngagementPlan(programme_id=programme_id, cycle_id=cycle_id, aims=aims, **values)
+
+
+def engagement_indicator(plan_id: int, measure: str, target: int, title: str = "",
+                         value: int | None = None) -> "EngagementIndicator":
+    from psp.engagement.models import EngagementIndicator
+
+    return EngagementIndicator(plan_id=plan_id, measure=measure, target=target, title=title, value=value,
+                               note="")

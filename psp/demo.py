@@ -24,6 +24,7 @@ from psp.cycles import services as cycles
 from psp.cycles.models import Action, Decision, Question
 from psp.documents import services as documents
 from psp.documents.models import MEETING, STAGE, UPDATE, Document, FormatRequest
+from psp.engagement import demo as engagement_demo
 from psp.extensions import db
 from psp.meetings import minutes as meetings_minutes
 from psp.meetings import services as meetings
@@ -210,6 +211,8 @@ def seed():
     _views(story)
     _updates(story)
     _documents(story)
+    engagement_demo.first_cycle_plan(story, _person, _programme, COORDINATOR)
+    engagement_demo.pilot(story, _person, _organisation, ADMIN_OF, ADMIN, COORDINATOR, LEAD)
     for email, *_rest in ACCOUNTS[1:4] + PARTNER_PEOPLE:  # all caught up a fortnight ago
         story.on(13, lambda email=email: notifications.mark_all_read(_person(email)))
     story.tell()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from psp.contributions.models import Contribution
     from psp.cycles.models import Action, Stage
     from psp.documents.models import Document
+    from psp.engagement.models import EngagementReview
     from psp.meetings.models import Booking, Meeting
     from psp.organisations.models import Organisation
     from psp.programmes.models import Participation, Programme
@@ -468,6 +469,44 @@ def can_ask_for_format(person: Person, programme: Programme, document: Document)
 
 def can_handle_format_requests(person: Person, programme: Programme) -> bool:
     return is_coordinator(person, programme)
+
+
+# Engagement plans and reviews ---------------------------------------------------------
+
+def can_write_engagement_plan(person: Person, programme: Programme, current: Stage | None,
+                              cycle_id: int) -> bool:
+    """Coordinators write a cycle's engagement plan at Analyse and may change it until Plan is signed
+    off: while the programme's current stage is that cycle's Analyse or Plan, open or returned."""
+    return (is_coordinator(person, programme) and current is not None and current.cycle_id == cycle_id
+            and current.kind in ("analyse", "plan") and current.is_editable)
+
+
+def _review_open(stage: Stage, review: EngagementReview | None) -> bool:
+    return stage.kind == "review" and stage.is_editable and (review is None or review.finished_at is None)
+
+
+def can_assess_engagement(person: Person, programme: Programme, stage: Stage,
+                          review: EngagementReview | None) -> bool:
+    """Coordinators assess each standard, enter hand-written indicators' values and finish the review,
+    while the cycle's Review is open or returned and the review is not finished."""
+    return is_coordinator(person, programme) and _review_open(stage, review)
+
+
+def can_rate_engagement(person: Person, programme: Programme, stage: Stage,
+                        review: EngagementReview | None) -> bool:
+    """Partners of the programme add their organisation's rating and comment on each standard until the
+    coordinators finish the review (the standards say participants help judge the engagement)."""
+    return is_partner(person, programme) and _review_open(stage, review)
+
+
+def can_see_engagement_review(person: Person, programme: Programme) -> bool:
+    """The plan, the evidence, assessments and partners' ratings as they are being written."""
+    return can_see_partner_items(person, programme)
+
+
+def can_see_engagement_report(person: Person, programme: Programme, review_stage: Stage) -> bool:
+    """Everyone inside the programme; visitors once the cycle's Review is signed off (published)."""
+    return review_stage.status == "signed_off" or can_see_engagement_review(person, programme)
 
 
 RULES = {name: value for name, value in dict(globals()).items()

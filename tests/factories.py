@@ -154,6 +154,15 @@ def build_world():
     asked = FormatRequest(programme_id=programme.id, document_id=documents["doc_public"].id,
                           requester_id=people["partner_member"].id, format="easy-read")
     db.session.add(asked)
+    # Cycle 1's engagement plan, with a computed indicator and one written by hand; the review
+    # programme's plan too (its Analyse is in review, so it had one to be submitted).
+    plan = builders.engagement_plan(programme.id, analyse.cycle_id)
+    db.session.add_all([plan, builders.engagement_plan(reviewing.id, in_review.cycle_id)])
+    db.session.flush()
+    indicator = builders.engagement_indicator(plan.id, "answered-in-time", 80)
+    by_hand = builders.engagement_indicator(plan.id, "manual", 70, title="People who felt listened to")
+    db.session.add_all([indicator, by_hand])
+    db.session.flush()
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({key: update.id for key, update in updates.items()})
@@ -167,6 +176,7 @@ def build_world():
     ids.update({key: view.id for key, view in views.items()})
     ids.update({key: document.id for key, document in documents.items()})
     ids["format_request"] = asked.id
+    ids.update({"plan": plan.id, "indicator": indicator.id, "indicator_by_hand": by_hand.id})
     return World(ids)
 
 

@@ -45,6 +45,10 @@ EXPORT = {
     "format_requests": ["requester_id", "sent_by_id"],
     "minutes_agreements": ["user_id"],
     "minutes_corrections": ["author_id", "decided_by_id"],
+    "engagement_plans": ["created_by_id"],
+    "engagement_reviews": ["finished_by_id"],
+    "engagement_assessments": ["updated_by_id"],
+    "engagement_partner_ratings": ["author_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
@@ -110,6 +114,7 @@ def erase(person: User) -> None:
     and the audit log records the erasure without the erased details.
     """
     from psp.documents.models import FormatRequest
+    from psp.engagement.models import PartnerRating
     from psp.mail import OutboxMessage
     from psp.meetings.models import Booking, MinutesCorrection
     from psp.meetings.services import release_places
@@ -127,6 +132,9 @@ def erase(person: User) -> None:
     db.session.execute(update(Booking).where(Booking.user_id == person.id).values(
         access_needs="", access_other=""))
     db.session.execute(update(MinutesCorrection).where(MinutesCorrection.author_id == person.id).values(
+        author_id=None))
+    # A rating of the engagement is their organisation's: it stays, without who wrote it.
+    db.session.execute(update(PartnerRating).where(PartnerRating.author_id == person.id).values(
         author_id=None))
     db.session.execute(delete(Membership).where(Membership.user_id == person.id))
     db.session.execute(delete(ProgrammeRole).where(ProgrammeRole.user_id == person.id))

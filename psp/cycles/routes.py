@@ -24,6 +24,7 @@ from psp.cycles.forms import (
 from psp.cycles.models import ACTION_STATUS_NAMES, KINDS, Decision, Question
 from psp.documents import services as documents
 from psp.documents.models import STAGE as STAGE_DOCUMENTS
+from psp.engagement import services as engagement
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on
 from psp.loaders import action_or_404, me, or_404, programme_or_404, stage_or_404
@@ -62,7 +63,10 @@ def stage(slug, number, kind):
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
         statuses=ACTION_STATUS_NAMES, today=services.today(), current=current,
         documents=documents.on(current_user, STAGE_DOCUMENTS, stage, programme),
-        planned_at=services.stage_names(stage.cycle_id) if kind in ("do", "review") else {})
+        planned_at=services.stage_names(stage.cycle_id) if kind in ("do", "review") else {},
+        engagement=engagement.stage_section(
+            policy.can_write_engagement_plan(current_user, programme, current, stage.cycle_id), stage)
+        if policy.can_see_engagement_review(current_user, programme) else None)
 
 
 # Transitions --------------------------------------------------------------------

@@ -144,6 +144,11 @@ def submit(person: User, programme: Programme, stage: Stage, seen_version: str |
                           + "; ".join(o.title for o in missing), field="summary")
         if not stage.reframed_need.strip():
             raise Refused("Write the re-framed need before you submit Review", field="summary")
+    from psp.engagement.services import refusal_to_submit
+
+    engagement = refusal_to_submit(stage)
+    if engagement:
+        raise Refused(engagement, field="summary")
     stage.summary = summary
     stage.submitted_at = utcnow()
     _move(stage, IN_REVIEW, person, summary)

@@ -7,6 +7,8 @@ from psp import policy
 from psp.contributions import services as view_services
 from psp.cycles import services as cycle_services
 from psp.cycles import wheel
+from psp.engagement import services as engagement
+from psp.engagement.models import RATING_COLOURS, RATINGS, STANDARDS
 from psp.errors import Refused
 from psp.forms import ActionForm, choices, refuse_on
 from psp.loaders import me, or_404, programme_or_404
@@ -51,13 +53,17 @@ def show(slug):
     programme = programme_or_404(slug, *services.shown())
     cycle = cycle_services.Dashboard(programme, policy.can_see_partner_items(current_user, programme))
     meetings = meeting_services.next_meetings(current_user, programme, 5)
+    drafts = policy.can_see_engagement_review(current_user, programme)
     return render_template("programmes/show.html", programme=programme, areas=AREAS, kinds=ORGANISATION_KINDS,
                            partners=paginate(services.partners(programme), request.args.get("page")),
                            may_ask=policy.can_ask_any_to_take_part(current_user), cycle=cycle,
                            wheel=wheel.segments(cycle.cycle_stages), meetings=meetings,
                            meeting_counts=meeting_services.counts([m.id for m in meetings]),
                            answering=view_services.answering(programme),
-                           updates=update_services.latest(current_user, programme, 3))
+                           updates=update_services.latest(current_user, programme, 3),
+                           movement=engagement.movement(programme, published_only=not drafts),
+                           may_see_drafts=drafts, standards=STANDARDS, ratings=RATINGS,
+                           rating_colours=RATING_COLOURS)
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

@@ -54,3 +54,9 @@ def test_the_data_set_builds_through_the_models(app):
         )
         assert db.session.scalar(select(func.count()).select_from(Response)) == answered == 80
         assert info["meeting"] is not None and info["public_meetings"] and info["deepest_after"]
+        # The engagement report has a plan with five indicators and a finished review to show.
+        from psp.engagement.models import EngagementAssessment, EngagementIndicator, EngagementReview
+
+        assert db.session.scalar(select(func.count()).select_from(EngagementIndicator)) == 5
+        assert db.session.scalar(select(func.count()).select_from(EngagementAssessment)) == 7
+        assert db.session.scalar(select(EngagementReview.finished_at)) is not None

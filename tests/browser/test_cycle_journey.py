@@ -3,11 +3,14 @@
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import delete
 
 from psp.cycles.services import today
+from psp.engagement.models import EngagementPlan
 from psp.extensions import db
 from psp.programmes.models import ProgrammeRole
 from psp.timeutil import format_day
+from tests.browser.conftest import scan_both_widths
 from tests.browser.test_partnership_journeys import signed_in_page
 from tests.factories import PASSWORD
 
@@ -44,9 +47,76 @@ def _submit(coordinator, live_server, kind, summary):
         f"{kind.capitalize()} is submitted for review.")
 
 
-def test_a_whole_round_with_the_same_action(live_server, browser, world, axe_scan):
+ENGAGEMENT = "/programmes/test-programme/cycles/1/engagement-review"
+
+
+def _review_engagement(coordinator, partner, live_server, axe_scan):
+    """Refused until the review is finished; a partner's rating and comment; the coordinator assesses
+    every standard (an error first) and finishes."""
+    coordinator.goto(live_server.url + "/programmes/test-programme/cycles/1/review/submit")
+    coordinator.get_by_label("Summary of what was done and decided").fill("Early.")
+    coordinator.get_by_role("button", name="Submit for review").click()
+    _error_summary(coordinator, "Finish the engagement review against the National Standards")
+
+    partner.goto(live_server.url + ENGAGEMENT)
+    expect(partner.get_by_role("heading", level=1)).to_have_text(
+        "Engagement review against the National Standards")
+    scan_both_widths(partner, axe_scan, "engagement review, partner")
+    partner.get_by_role("link", name="Add or change your organisation's rating of Inclusion").click()
+    partner.get_by_role("button", name="Save your rating").click()
+    _error_summary(partner, "Select whether the standard was met, partly met or not met")
+    scan_both_widths(partner, axe_scan, "partner rating with errors")
+    partner.get_by_label("Partly met").check()
+    partner.get_by_label("Your comment (optional)").fill("Carers in Leith were not asked.")
+    partner.get_by_role("button", name="Save your rating").click()
+    expect(partner.get_by_text("Your rating of Inclusion is saved.")).to_be_visible()
+    expect(partner.locator("#standard-inclusion")).to_contain_text("Carers in Leith were not asked.")
+
+    coordinator.goto(live_server.url + ENGAGEMENT)
+    scan_both_widths(coordinator, axe_scan, "engagement review, coordinator")
+    coordinator.get_by_role("button", name="Finish the review").click()
+    _error_summary(coordinator, "Assess every standard before you finish the review")
+    for number, name in enumerate(("Inclusion", "Support", "Planning", "Working together", "Methods",
+                                   "Communication", "Impact")):
+        coordinator.get_by_role("link", name=f"Assess of {name}", exact=True).click()
+        if number == 0:
+            coordinator.get_by_role("button", name="Save assessment").click()
+            _error_summary(coordinator, "Enter what was learnt")
+            scan_both_widths(coordinator, axe_scan, "assessment with errors")
+        coordinator.get_by_label("Partly met" if number == 0 else "Met", exact=True).check()
+        coordinator.get_by_label("What was learnt").fill(f"What we learnt about {name.lower()}.")
+        coordinator.get_by_role("button", name="Save assessment").click()
+        expect(coordinator.get_by_text(f"Assessment of {name} saved.")).to_be_visible()
+    coordinator.get_by_role("button", name="Finish the review").click()
+    expect(coordinator.get_by_text("The engagement review is finished.")).to_be_visible()
+
+
+def _print_report(browser, live_server, axe_scan):
+    """Published once Review is signed off: a visitor opens the report and its print view."""
+    visitor = browser.new_page()
+    visitor.goto(live_server.url + "/programmes/test-programme/cycles/1/engagement-report")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Engagement report: cycle 1")
+    expect(visitor.get_by_text("Carers in Leith were not asked.")).to_be_visible()
+    expect(visitor.get_by_role("img", name=re.compile("Evidence given as shares"))).to_be_visible()
+    expect(visitor.get_by_role("button", name="Print this report")).to_be_visible()
+    scan_both_widths(visitor, axe_scan, "engagement report")
+    visitor.emulate_media(media="print")
+    expect(visitor.locator(".govuk-header, .govuk-service-navigation").first).to_be_hidden()
+    expect(visitor.get_by_role("button", name="Print this report")).to_be_hidden()
+    expect(visitor.get_by_text("Carers in Leith were not asked.")).to_be_visible()
+    axe_scan(visitor, "engagement report, print view")
+    visitor.emulate_media(media="screen")
+    visitor.close()
+
+
+def test_a_whole_round_with_the_same_action(live_server, browser, world, app, axe_scan):
     """Analyse returned and signed off; an action planned at Plan, updated by its owner from Your
-    work during Do, its result shown at Review beside the outcomes; the next cycle's Analyse opens."""
+    work during Do, its result shown at Review beside the outcomes; the next cycle's Analyse opens.
+    The engagement plan is written at Analyse (refused first without one), the engagement is
+    reviewed against the standards at Review with a partner's comment, and the report printed."""
+    with app.app_context():  # the world's plan goes: this journey writes its own
+        db.session.execute(delete(EngagementPlan).where(EngagementPlan.id == world["plan"]))
+        db.session.commit()
     coordinator = signed_in_page(browser, live_server, "coordinator@example.org")
     coordinator.goto(live_server.url + "/programmes/test-programme")
     expect(coordinator.get_by_role("heading", name="Where the programme is now")).to_be_visible()
@@ -62,13 +132,50 @@ def test_a_whole_round_with_the_same_action(live_server, browser, world, axe_sca
     expect(coordinator.get_by_role("link", name="Add an action")).to_have_count(0)
     axe_scan(coordinator, "stage page, open")
 
-    # Submit Analyse: an empty summary first.
+    # Submit Analyse: an empty summary first; then refused for want of an engagement plan.
     coordinator.get_by_role("button", name="Submit Analyse for review").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Submit Analyse for review")
     axe_scan(coordinator, "submit stage")
     coordinator.get_by_role("button", name="Submit for review").click()
     _error_summary(coordinator, "Enter a summary of what was done and decided")
     axe_scan(coordinator, "submit stage with errors")
+    coordinator.get_by_label("Summary of what was done and decided").fill("Too soon.")
+    coordinator.get_by_role("button", name="Submit for review").click()
+    _error_summary(coordinator, "Write the engagement plan before you submit Analyse")
+
+    # The engagement plan: errors first, what was typed kept, then saved with an indicator.
+    coordinator.goto(live_server.url + STAGE)
+    coordinator.get_by_role("link", name="Write the engagement plan").click()
+    coordinator.get_by_label("What the engagement in this cycle aims to achieve").fill(
+        "Hear from carers in every area before we plan.")
+    coordinator.get_by_role("button", name="Save engagement plan").click()
+    _error_summary(coordinator, "Select at least one method of engagement",
+                   "Select the level of involvement aimed for at Analyse",
+                   "Select the communities or areas that must be involved, or say who else")
+    expect(coordinator.get_by_label("What the engagement in this cycle aims to achieve")).to_have_value(
+        "Hear from carers in every area before we plan.")
+    scan_both_widths(coordinator, axe_scan, "engagement plan with errors")
+    coordinator.get_by_label("Families and carers").check()
+    coordinator.get_by_label("City of Edinburgh").check()
+    coordinator.get_by_label("Meetings").check()
+    coordinator.get_by_label("Meeting access needs").check()
+    for stage_name, level in (("Analyse", "Consultation"), ("Plan", "Shared decision-making"),
+                              ("Do", "Shared decision-making"), ("Review", "Consultation")):
+        coordinator.get_by_role("group", name=stage_name, exact=True).get_by_label(level).check()
+    coordinator.get_by_role("button", name="Save engagement plan").click()
+    expect(coordinator.get_by_text("Engagement plan saved.")).to_be_visible()
+    coordinator.get_by_role("link", name="Add an indicator").click()
+    coordinator.get_by_label("Measure", exact=True).select_option("answered-in-time")
+    coordinator.get_by_label("Target").fill("eighty")
+    coordinator.get_by_role("button", name="Save indicator").click()
+    _error_summary(coordinator, "The target must be a whole number")
+    scan_both_widths(coordinator, axe_scan, "indicator with errors")
+    coordinator.get_by_label("Target").fill("80")
+    coordinator.get_by_role("button", name="Save indicator").click()
+    expect(coordinator.get_by_role("row").filter(has_text="Views answered within 28 days")
+           ).to_contain_text("80%")
+    scan_both_widths(coordinator, axe_scan, "stage page with the engagement plan")
+    coordinator.get_by_role("button", name="Submit Analyse for review").click()
     coordinator.get_by_label("Summary of what was done and decided").fill(
         "We mapped the services and heard from 40 people.")
     coordinator.get_by_role("button", name="Submit for review").click()
@@ -224,11 +331,13 @@ def test_a_whole_round_with_the_same_action(live_server, browser, world, axe_sca
     coordinator.get_by_role("link", name="Write the re-framed need").click()
     coordinator.get_by_label("Re-framed need").fill("Reach people outside Edinburgh sooner.")
     coordinator.get_by_role("button", name="Save re-framed need").click()
+    _review_engagement(coordinator, partner, live_server, axe_scan)
     _submit(coordinator, live_server, "review", "Outcomes measured; need re-framed.")
     _decide(lead, live_server, "review")
     expect(lead.get_by_text("Review of cycle 1 is signed off. Analyse of cycle 2 is now open.")
            ).to_be_visible()
     expect(lead.get_by_text("Reach people outside Edinburgh sooner.")).to_be_visible()
+    _print_report(browser, live_server, axe_scan)
     partner.get_by_role("link", name="Your work").click()
     expect(partner.get_by_role("heading", name="Your work")).to_be_visible()
     expect(partner.get_by_text("Draft the referral pathway")).to_have_count(0)

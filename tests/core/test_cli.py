@@ -84,25 +84,36 @@ def test_the_demo_is_told_through_the_services(app, runner):
     from psp.contributions.models import Contribution
     from psp.cycles.models import Stage, StageTransition
     from psp.mail import OutboxMessage
+    from psp.programmes.models import Programme
     from psp.timeutil import utcnow
 
     runner.invoke(args=["psp", "seed-demo"])
     with app.app_context():
         logged = dict(db.session.execute(select(AuditEntry.action, func.count()).group_by(
             AuditEntry.action)).all())
-        assert logged["stage.returned"] == 1 and logged["stage.signed_off"] == 2
-        assert logged["stage.in_review"] == 3 and logged["view.answered"] == 10
-        assert logged["view.submitted"] == 10 and logged["view.recorded"] == 3
+        # The reference programme's, and the pilot's two whole cycles (eight sign-offs, one view answered
+        # in each cycle, two partners admitted) told through the same services.
+        assert logged["stage.returned"] == 1 and logged["stage.signed_off"] == 2 + 8
+        assert logged["stage.in_review"] == 3 + 8 and logged["view.answered"] == 10 + 2
+        assert logged["view.submitted"] == 10 + 2 and logged["view.recorded"] == 3
         assert logged["views.imported"] == 1    # twelve views from the recovery café's cards
-        assert logged["participation.admitted"] == 11
+        assert logged["participation.admitted"] == 11 + 2
+        # Engagement: the reference programme's plan with five indicators; the pilot's plans (three
+        # indicators each) and two finished reviews, each with seven assessments and fourteen ratings.
+        assert logged["engagement_plan.saved"] == 3 and logged["engagement_indicator.saved"] == 5 + 6
+        assert logged["engagement_review.finished"] == 2 and logged["engagement_assessment.saved"] == 14
+        assert logged["engagement_rating.saved"] == 28
         assert logged["meeting.minutes_published"] == 2 and logged["update.posted"] == 4
         assert logged["document.attached"] == 6 and logged["document.replaced"] == 1
         assert logged["format.requested"] == 2 and logged["format.sent"] == 1
         specification = db.session.scalar(select(Document).where(
             Document.title == "Draft service specification"))
         assert (specification.version, specification.pages, specification.audience) == (2, 2, "leads")
+        reference = db.session.scalar(select(Programme).where(
+            Programme.slug == "royal-edinburgh-hospital-reprovision"))
         history = db.session.execute(select(Stage.kind, StageTransition.to_status, StageTransition.created_at)
                                      .join(Stage, Stage.id == StageTransition.stage_id)
+                                     .where(Stage.programme_id == reference.id)
                                      .order_by(StageTransition.id)).all()
         assert [(kind, status) for kind, status, _ in history] == [
             ("analyse", "open"), ("analyse", "in_review"), ("analyse", "returned"), ("analyse", "in_review"),
@@ -111,9 +122,10 @@ def test_the_demo_is_told_through_the_services(app, runner):
         days_ago = [(utcnow() - when).days for _, _, when in history]
         assert days_ago == [110, 58, 55, 52, 50, 50, 14, 10, 10]
         signed_off = db.session.scalar(select(AuditEntry.created_at).where(
-            AuditEntry.action == "stage.signed_off").order_by(AuditEntry.id))
+            AuditEntry.action == "stage.signed_off", AuditEntry.target_id.in_(
+                select(Stage.id).where(Stage.programme_id == reference.id))).order_by(AuditEntry.id))
         assert abs(signed_off - history[4][2]) < timedelta(minutes=1)  # the audit log agrees
         assert sorted(db.session.scalars(select(Contribution.days_to_answer)).all(),
-                      key=lambda d: -1 if d is None else d) == [None] * 18 + [5, 6, 8, 9, 12, 15, 18]
+                      key=lambda d: -1 if d is None else d) == [None] * 18 + [0, 0, 5, 6, 8, 9, 12, 15, 18]
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status != "sent")) == 0

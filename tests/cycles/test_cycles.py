@@ -12,6 +12,7 @@ from psp.extensions import db
 from psp.programmes.models import Programme
 from psp.timeutil import utcnow
 from tests.cycles.helpers import P, current_stages, decide, stage, submit, transitions, version_on
+from tests.engagement.helpers import finish_review
 from tests.factories import move_to
 
 
@@ -194,6 +195,10 @@ def test_review_needs_measures_and_a_reframed_need_then_opens_the_next_cycle(app
     assert coordinator.forms.post(P + "/cycles/1/review/need", {"need": ""}).status_code == 400
     assert coordinator.forms.post(P + "/cycles/1/review/need",
                                   {"need": "Support after discharge in the Borders."}).status_code == 302
+    unreviewed = submit(coordinator, kind="review")
+    assert unreviewed.status_code == 400
+    assert "Finish the engagement review against the National Standards" in unreviewed.get_data(as_text=True)
+    finish_review(coordinator, by_hand=[world["indicator_by_hand"]])
     assert submit(coordinator, kind="review").status_code == 302
     signed = decide(lead, "sign-off", kind="review")
     assert signed.headers["Location"] == P + "/cycles/2/analyse"
