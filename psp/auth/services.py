@@ -22,10 +22,11 @@ def register(name: str, email: str, password: str) -> User | None:
     An address that already has an account gets an email saying so instead,
     and the page looks the same either way, so nobody learns who is registered.
     """
-    existing = find_by_email(email)
     # The password is hashed either way, so the answer takes as long whether or not the
-    # address is taken (the hash is the slow part): timing tells nobody who is registered.
+    # address is taken (the hash is the slow part): timing tells nobody who is registered. It is
+    # hashed before the first query, so no transaction (on SQLite, the write lock) waits on it.
     password_hash = passwords.hash_password(password)
+    existing = find_by_email(email)
     if existing is not None:
         mail.queue(existing.email, "Someone tried to register with your email address",
                    "mail/already_registered.txt", user=existing,
@@ -75,12 +76,16 @@ def authenticate(email: str, password: str) -> User | None:
     Wrong password and unknown email cost the same time and give the same answer.
     """
     user = find_by_email(email)
+    stored = user.password_hash if user is not None else ""
+    # End the lookup's transaction before the slow hash: on SQLite a POST's transaction holds
+    # the write lock, and other sign-ins would queue behind every password check.
+    db.session.commit()
     if user is None:
         passwords.burn_verification_time(password)
         audit.record("sign_in.failed", details_email_domain=email.rpartition("@")[2])
         db.session.commit()
         return None
-    if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+    if not passwords.verify_password(stored, password) or not user.is_active:
         audit.record("sign_in.failed", user, actor=user)
         db.session.commit()
         return None
