@@ -88,17 +88,20 @@ def new(slug):
 @bp.get("/discussions/<int:discussion_id>")
 def show(discussion_id):
     programme, discussion = discussion_or_404(current_user, discussion_id)
-    thread = services.thread(current_user, programme, discussion, request.args.get("page"))
-    if policy.is_signed_in(current_user):
-        services.mark_seen(me(), discussion)
+    before = services.seen_before(current_user, discussion)
+    thread = services.thread(current_user, programme, discussion, request.args.get("page"),
+                             before or (0, False))
     form = None
     if policy.can_post_message(current_user, programme, discussion):
         form = ReplyForm()
         _mention_choices(form, programme)
-    return render_template("discussions/show.html", programme=programme, discussion=discussion,
+    page = render_template("discussions/show.html", programme=programme, discussion=discussion,
                            thread=thread, form=form, action_form=ActionForm(),
                            bodies={m.id: render_markdown(m.body) for m in thread.messages if m.is_shown},
                            summary=render_markdown(discussion.closing_summary))
+    if policy.is_signed_in(current_user):
+        services.mark_seen(me(), discussion.id, discussion.message_count, before)
+    return page
 
 
 @bp.route("/discussions/<int:discussion_id>/reply", methods=["GET", "POST"])

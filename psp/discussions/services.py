@@ -238,10 +238,11 @@ class Thread:
         return self.number < self.pages
 
 
-def thread(person: Person, programme: Programme, discussion: Discussion, raw_page: str | None) -> Thread:
-    """Four queries whatever the length: the page of messages (by their numbers, so a deep page
-    costs what the first does) with authors and what they reply to, mentions, views made of
-    them, and the person's reader row."""
+def thread(person: Person, programme: Programme, discussion: Discussion, raw_page: str | None,
+           seen: tuple[int, bool] = (0, False)) -> Thread:
+    """Three queries whatever the length: the page of messages (by their numbers, so a deep page
+    costs what the first does) with authors and what they reply to, mentions, and views made of
+    them. ``seen``: how far the person had read, and whether they follow it (see mark_seen)."""
     from psp.pagination import page_number
 
     pages = max(1, page_of(max(discussion.message_count, 1)))
@@ -254,7 +255,7 @@ def thread(person: Person, programme: Programme, discussion: Discussion, raw_pag
         .options(joinedload(Message.author), joinedload(Message.organisation),
                  quoted.joinedload(Message.author), quoted.joinedload(Message.organisation))).unique())
     ids = [m.id for m in messages]
-    found = Thread(messages, number, pages)
+    found = Thread(messages, number, pages, seen=seen[0], following=seen[1])
     for mention in db.session.scalars(select(Mention).where(Mention.message_id.in_(ids))
                                       .options(joinedload(Mention.organisation))
                                       .order_by(Mention.message_id, Mention.organisation_id)):
@@ -263,23 +264,30 @@ def thread(person: Person, programme: Programme, discussion: Discussion, raw_pag
             Contribution.message_id.in_(ids), policy.visible_views(person, programme))):
         if view.message_id is not None:
             found.views[view.message_id] = view
-    if policy.is_signed_in(person):
-        reader = db.session.get(Reader, (discussion.id, person.id))
-        if reader is not None:
-            found.seen, found.following = reader.seen_count, reader.following
     return found
 
 
-def mark_seen(person: User, discussion: Discussion) -> None:
+def seen_before(person: Person, discussion: Discussion) -> tuple[int, bool] | None:
+    """How far the person had read, and whether they follow it; None when they never opened it."""
+    if not policy.is_signed_in(person):
+        return None
+    reader = db.session.get(Reader, (discussion.id, person.id))
+    return (reader.seen_count, reader.following) if reader is not None else None
+
+
+def mark_seen(person: User, discussion_id: int, count: int, before: tuple[int, bool] | None) -> None:
     """Remember how far the person has read (the unread markers): a read receipt, not a change
-    anyone else sees. One conditional UPDATE, or an insert on their first visit."""
-    moved = cast(CursorResult[Any], db.session.execute(
-        update(Reader).where(Reader.discussion_id == discussion.id, Reader.user_id == person.id,
-                             Reader.seen_count < discussion.message_count)
-        .values(seen_count=discussion.message_count).execution_options(synchronize_session=False)))
-    if not moved.rowcount and db.session.get(Reader, (discussion.id, person.id)) is None:
-        db.session.add(Reader(discussion_id=discussion.id, user_id=person.id, following=False,
-                              seen_count=discussion.message_count))
+    anyone else sees. The page calls it once drawn, as its commit expires what the session holds:
+    one conditional UPDATE, or an insert on their first visit."""
+    if before is None:
+        db.session.add(Reader(discussion_id=discussion_id, user_id=person.id, following=False,
+                              seen_count=count))
+    elif before[0] < count:
+        db.session.execute(update(Reader).where(Reader.discussion_id == discussion_id,
+                                                Reader.user_id == person.id, Reader.seen_count < count)
+                           .values(seen_count=count).execution_options(synchronize_session=False))
+    else:
+        return
     try:
         db.session.commit()
     except IntegrityError:   # the same person in two tabs at once
