@@ -7,6 +7,7 @@ from psp import policy
 from psp.contributions import services as view_services
 from psp.cycles import services as cycle_services
 from psp.cycles import wheel
+from psp.discussions import services as discussion_services
 from psp.errors import Refused
 from psp.forms import ActionForm, choices, refuse_on
 from psp.loaders import me, or_404, programme_or_404
@@ -57,7 +58,8 @@ def show(slug):
                            wheel=wheel.segments(cycle.cycle_stages), meetings=meetings,
                            meeting_counts=meeting_services.counts([m.id for m in meetings]),
                            answering=view_services.answering(programme),
-                           updates=update_services.latest(current_user, programme, 3))
+                           updates=update_services.latest(current_user, programme, 3),
+                           discussions=discussion_services.most_active(current_user, programme))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])
