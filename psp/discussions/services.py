@@ -684,3 +684,12 @@ def make_view(person: User, programme: Programme, discussion: Discussion, messag
     db.session.commit()
     return view
 
+
+
+def my_reports(person: User, limit: int = 50) -> Sequence[Any]:
+    """For "Your work": (programme, open reports) where the person coordinates: one query."""
+    return db.session.execute(
+        select(Programme, func.count(Report.id)).join(Report, Report.programme_id == Programme.id)
+        .join(ProgrammeRole, (ProgrammeRole.programme_id == Programme.id)
+              & (ProgrammeRole.user_id == person.id) & (ProgrammeRole.role == "coordinator"))
+        .where(Report.status == OPEN).group_by(Programme.id).order_by(Programme.title).limit(limit)).all()

@@ -221,6 +221,8 @@ def test_report_hide_tell_the_author_restore_and_dismiss(app, world, sign_in_as,
     assert _notifications(app, world["user:coordinator"], "moderation") == [
         "A message is reported: Getting home from hospital"]
     coordinator = sign_in_as("coordinator@example.org")
+    work = coordinator.get("/my").get_data(as_text=True)
+    assert "Reported messages waiting for you" in work and "2 reports of messages" in work
     queue = coordinator.get(P + "/discussions/reports").get_data(as_text=True)
     assert "Names a person" in queue and "Transport is the problem." in queue
     assert coordinator.forms.post(f"/messages/{world['msg_partners']}/hide",
