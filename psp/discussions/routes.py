@@ -201,7 +201,7 @@ def edit(message_id):
     if not policy.can_edit_message(current_user, programme, discussion, found):
         # The window closed, or a coordinator hid it: say so, keeping what was typed.
         form.validate_on_submit()
-        form.body.errors = [services.HIDDEN_WHILE_EDITING if found.status == "hidden" else services.EDIT_OVER]
+        form.body.errors = [services.why_fixed(discussion, found)]
         status = 409
     elif form.validate_on_submit():
         try:

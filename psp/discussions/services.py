@@ -495,6 +495,17 @@ def _now_status(message: Message) -> str:
                                        .execution_options(populate_existing=True)))
 
 
+def why_fixed(discussion: Discussion, message: Message) -> str:
+    """Why the author can no longer change their message, in words they can act on."""
+    if message.status == HIDDEN:
+        return HIDDEN_WHILE_EDITING
+    if message.status == WITHDRAWN:
+        return "You have withdrawn this message, so it can no longer be changed"
+    if discussion.closed_at is not None:
+        return "This discussion is closed, so its messages can no longer be changed"
+    return EDIT_OVER
+
+
 def edit(person: User, message: Message, body: str) -> None:
     """The author's change within 30 minutes, only while the message is still shown: a hide that
     landed first wins and the edit is refused, saying so."""

@@ -168,6 +168,15 @@ def test_the_author_edits_for_thirty_minutes_then_it_is_fixed(app, world, sign_i
         db.session.commit()
     response = member.get(path)
     assert response.status_code == 409 and "now fixed" in response.get_data(as_text=True)
+    with app.app_context():
+        message = db.session.get(Message, world["msg_partners"])
+        message.created_at = utcnow()
+        db.session.get(Discussion, world["disc_partners"]).closed_at = utcnow()
+        db.session.get(Discussion, world["disc_partners"]).closing_summary = "Done."
+        db.session.commit()
+    response = member.forms.post(path, {"body": "Kept words"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "discussion is closed" in page and "Kept words" in page
     assert sign_in_as("organisation.admin@example.org").get(path).status_code == 403
 
 
@@ -347,7 +356,9 @@ def _grow(app, world, messages, discussions):
 def test_pages_run_a_fixed_number_of_queries_whatever_the_length(app, world, sign_in_as, count_queries):
     member = sign_in_as("partner.member@example.org")
     coordinator = sign_in_as("coordinator@example.org")
+    visitor = app.test_client()
     pages = [(member, f"/discussions/{world['disc_partners']}"), (member, P + "/discussions"),
+             (visitor, f"/discussions/{world['disc_public']}"), (visitor, P + "/discussions"),
              (member, P + "/discussions?q=topic"), (coordinator, P + "/discussions/reports"),
              (member, P), (coordinator, f"/discussions/{world['disc_partners']}?page=2")]
     for who, path in pages:   # the first visit makes the reader row; count the next ones
