@@ -194,8 +194,7 @@ def _back(message):
 @posting_limit
 def edit(message_id):
     programme, discussion, found = message_or_404(current_user, message_id)
-    if not policy.is_message_author(current_user, found):
-        policy.require(False)
+    policy.require(policy.is_message_author(current_user, found))
     form = EditForm(data=None if request.method == "POST" else {"body": found.body})
     status = 200
     if not policy.can_edit_message(current_user, programme, discussion, found):

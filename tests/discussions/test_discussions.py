@@ -376,3 +376,26 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_length(app, world, sig
     assert small == large
     html = member.get(f"/discussions/{world['disc_partners']}?page=3").get_data(as_text=True)
     assert 'id="message-123"' in html and "page 3 of 3" in html
+
+
+@pytest.mark.parametrize("who, path, field, extra", [
+    ("nhs.lead", "/messages/{msg_partners}/report", "reason", {}),
+    ("coordinator", "/messages/{msg_partners}/hide", "reason", {}),
+    ("coordinator", "/discussions/{disc_partners}/close", "summary", {}),
+    ("coordinator", "/messages/{msg_partners}/view", "body", {"title": "A view"}),
+    ("partner.member", "/messages/{msg_partners}/edit", "body", {}),
+])
+@pytest.mark.parametrize("value", ["", "  ", "x" * 20_001, "bad\x00value"])
+def test_every_discussion_form_refuses_bad_input_with_a_summary(app, world, sign_in_as, who, path, field,
+                                                                 extra, value):
+    client = sign_in_as(f"{who}@example.org")
+    url = re.sub(r"\{([^}]+)\}", lambda m: str(world[m.group(1)]), path)
+    before = [_count(app, model) for model in (Report, Contribution, Message)]
+    response = client.forms.post(url, {field: value, **extra})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "govuk-error-summary" in html
+    assert [_count(app, model) for model in (Report, Contribution, Message)] == before
+    with app.app_context():
+        message = db.session.get(Message, world["msg_partners"])
+        assert (message.status, message.body) == ("shown", "Transport is the problem.")
+        assert db.session.get(Discussion, world["disc_partners"]).closed_at is None
