@@ -344,6 +344,11 @@ def pages_for(info):
          "path": p + "/cycles/1/engagement-report"},
         {"name": "meeting page", "who": "partner", "method": "GET", "path": f"/meetings/{info['meeting']}"},
         {"name": "views: first page", "who": "partner", "method": "GET", "path": p + "/views"},
+        {"name": "discussion: first page of the long thread", "who": "partner", "method": "GET",
+         "path": f"/discussions/{info['discussion']}"},
+        {"name": "discussion: last page of the long thread", "who": "partner", "method": "GET",
+         "path": f"/discussions/{info['discussion']}?page={10_000}"},
+        {"name": "discussions list", "who": "partner", "method": "GET", "path": p + "/discussions"},
         {
             "name": "views: filtered",
             "who": "partner",

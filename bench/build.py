@@ -25,6 +25,7 @@ from psp.contributions.models import (
 )
 from psp.cycles.models import Action, Stage
 from psp.cycles.services import start_cycle
+from psp.discussions.models import Discussion, Message
 from psp.engagement.models import STANDARDS, EngagementAssessment, EngagementReview, PartnerRating
 from psp.extensions import db
 from psp.meetings.models import Booking, Meeting
@@ -45,6 +46,8 @@ BASE = {
     "bookings": 60000,
     "views": 100000,
 }
+THREAD = 500        # messages in the long discussion, at full scale
+DISCUSSIONS = 300   # other discussions of the first programme, at full scale
 WORDS = (
     "discharge support housing carers evening transport peer crisis community waiting "
     "advocacy families young people rural kitchen walking befriending recovery funding staff"
@@ -264,6 +267,7 @@ def build(scale=1.0, seed=2026):
         "view links",
     )
     _engagement()
+    _discussions(scale, rng, now, programmes[0], partners[programmes[0]], members, partner.id)
     db.session.execute(text("ANALYZE"))  # planner statistics, as a live database would have
     db.session.commit()
     return describe()
@@ -291,6 +295,35 @@ def _engagement():
         db.session.add_all([PartnerRating(review_id=review.id, standard=standard, organisation_id=org,
                                           rating="met", comment="A partner's comment.") for org in partners])
     db.session.commit()
+
+def thread_length(scale):
+    """The long discussion: 500 messages at full scale (a tenth in the small database)."""
+    return max(10, int(THREAD * scale))
+
+
+def _discussions(scale, rng, now, programme_id, organisations, members, partner_id):
+    """The first programme's discussions: one with a long thread, partners-only, and others
+    behind it in the list."""
+    others = max(10, int(DISCUSSIONS * scale))
+    length = thread_length(scale)
+    authors = [(u, o) for o in organisations for u in members.get(o, [])[:2]]
+    authors = authors or [(partner_id, organisations[0])]
+    _bulk(Discussion, [builders.discussion_values(
+        programme_id, " ".join(rng.sample(WORDS, 4)).capitalize(), authors[n % len(authors)][0], messages=1,
+        last_message_at=now - timedelta(hours=n + 1)) for n in range(others)], "discussions")
+    long = builders.discussion(programme_id, "Long thread: getting home from hospital", partner_id,
+                               messages=length, last_message_at=now)
+    db.session.add(long)
+    db.session.commit()
+    rows = [builders.message_values(d, 1, authors[n % len(authors)][0], " ".join(rng.choices(WORDS, k=30)),
+                                    authors[n % len(authors)][1]) for n, d in enumerate(_ids(Discussion))
+            if d != long.id]
+    start = now - timedelta(minutes=length)
+    rows += [builders.message_values(long.id, n, authors[n % len(authors)][0],
+                                     " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+                                     authors[n % len(authors)][1], created_at=start + timedelta(minutes=n))
+             for n in range(1, length + 1)]
+    _bulk(Message, rows, "messages")
 
 
 def describe():
@@ -323,6 +356,10 @@ def describe():
             .where(Participation.programme_id == first.id)
             .order_by(Participation.organisation_id)
         ),
+        "discussion": db.session.scalar(
+            select(Discussion.id).where(Discussion.programme_id == first.id)
+            .order_by(Discussion.message_count.desc(), Discussion.id).limit(1)
+        ),
         "counts": {
             name: db.session.scalar(select(func.count()).select_from(model))
             for name, model in (
@@ -332,6 +369,8 @@ def describe():
                 ("meetings", Meeting),
                 ("bookings", Booking),
                 ("views", Contribution),
+                ("discussions", Discussion),
+                ("messages", Message),
             )
         },
     }

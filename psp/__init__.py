@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     from psp.auth import models, sessions  # noqa: F401
     from psp.contributions import models as contribution_models  # noqa: F401
     from psp.cycles import models as cycle_models  # noqa: F401
+    from psp.discussions import models as discussion_models  # noqa: F401
     from psp.documents import models as document_models  # noqa: F401
     from psp.engagement import models as engagement_models  # noqa: F401
     from psp.meetings import models as meeting_models  # noqa: F401
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from psp.contributions import bp as contributions_bp
     from psp.core import bp as core_bp
     from psp.cycles import bp as cycles_bp
+    from psp.discussions import bp as discussions_bp
     from psp.documents import bp as documents_bp
     from psp.engagement import bp as engagement_bp
     from psp.mail import send_queued_after_request
@@ -155,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(updates_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(discussions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reach_bp)
     app.register_blueprint(engagement_bp)

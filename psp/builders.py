@@ -18,6 +18,7 @@ from slugify import slugify
 from psp.auth.models import User
 from psp.contributions.models import DRAFT, Contribution, Response
 from psp.cycles.models import PLANNED, Action, Decision, Question
+from psp.discussions.models import Discussion, Message
 from psp.documents.models import Document
 from psp.meetings.models import BOOKED, PUBLIC, Booking, Meeting
 from psp.organisations.models import ACTIVE, MEMBER, VERIFIED, Membership, Organisation, OrganisationArea
@@ -234,3 +235,37 @@ def engagement_indicator(plan_id: int, measure: str, target: int, title: str = "
 
     return EngagementIndicator(plan_id=plan_id, measure=measure, target=target, title=title, value=value,
                                note="")
+
+
+# Discussions -----------------------------------------------------------------------------
+
+
+def discussion_values(programme_id: int, title: str, author_id: int | None, audience: str = "partners",
+                      messages: int = 0, last_message_at: datetime | None = None, **fields: Any) -> Row:
+    """A discussion row; message_count must match the messages built for it (``messages``)."""
+    now = utcnow()
+    return {"programme_id": programme_id, "title": title, "author_id": author_id, "audience": audience,
+            "message_count": messages, "created_at": fields.pop("created_at", now),
+            "last_message_at": last_message_at or now, "pinned": fields.pop("pinned", False),
+            "closing_summary": fields.pop("closing_summary", ""), **fields}
+
+
+def discussion(programme_id: int, title: str, author_id: int | None, audience: str = "partners",
+               messages: int = 0, **fields: Any) -> Discussion:
+    return Discussion(**discussion_values(programme_id, title, author_id, audience, messages, **fields))
+
+
+def message_values(discussion_id: int, number: int, author_id: int | None, body: str,
+                   organisation_id: int | None = None, author_role: str = "partner",
+                   created_at: datetime | None = None, **fields: Any) -> Row:
+    return {"discussion_id": discussion_id, "number": number, "author_id": author_id, "body": body,
+            "organisation_id": organisation_id, "author_role": author_role,
+            "created_at": created_at or utcnow(), "status": fields.pop("status", "shown"),
+            "hidden_reason": fields.pop("hidden_reason", ""), "version": 0,
+            "reply_to_id": fields.pop("reply_to_id", None), **fields}
+
+
+def message(discussion_id: int, number: int, author_id: int | None, body: str,
+            organisation_id: int | None = None, author_role: str = "partner", **fields: Any) -> Message:
+    return Message(**message_values(discussion_id, number, author_id, body, organisation_id, author_role,
+                                    **fields))

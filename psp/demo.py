@@ -22,6 +22,8 @@ from psp.contributions import services as views
 from psp.contributions.models import Contribution
 from psp.cycles import services as cycles
 from psp.cycles.models import Action, Decision, Question
+from psp.discussions import services as discussions
+from psp.discussions.models import Discussion, Message
 from psp.documents import services as documents
 from psp.documents.models import MEETING, STAGE, UPDATE, Document, FormatRequest
 from psp.engagement import demo as engagement_demo
@@ -213,6 +215,7 @@ def seed():
     _documents(story)
     engagement_demo.first_cycle_plan(story, _person, _programme, COORDINATOR)
     engagement_demo.pilot(story, _person, _organisation, ADMIN_OF, ADMIN, COORDINATOR, LEAD)
+    _discussions(story)
     for email, *_rest in ACCOUNTS[1:4] + PARTNER_PEOPLE:  # all caught up a fortnight ago
         story.on(13, lambda email=email: notifications.mark_all_read(_person(email)))
     story.tell()
@@ -734,3 +737,109 @@ def _documents(story):
     story.on(70, ask, PARTNER_PEOPLE[2][0], "Listening session slides", "large-print")
     story.on(69, sent, "Listening session slides", "Posted in 18-point print to your office.")
     story.on(3, ask, MEMBER, "Options appraisal: community crisis support", "easy-read")
+
+
+# Discussions ------------------------------------------------------------------------------
+
+LIVELY = "Getting home from hospital: what has to be in place on day one"
+LIVELY_REPLIES = [
+    ("partner04@example.org", "Food. People come home to an empty fridge. We can deliver a box the same day "
+     "if someone tells us."),
+    ("partner07@example.org", "A tenancy that is still there. Too many people lose their flat "
+                              "during a long stay."),
+    (LEAD, "This matches what the discharge team tells us. Which of these can partners take on, and "
+           "which need the NHS or the council?"),
+    (MEMBER, "Someone to phone on the first night. Our peer workers do this already in Leith; it "
+             "could go wider."),
+    ("partner03@example.org", "A walk in the first week helps more than people expect. We would offer one to "
+     "everyone leaving the wards."),
+    ("partner09@example.org", "Young people need someone their own age to meet them, not another "
+                              "appointment."),
+    ("partner07@example.org", "@Dalkeith Community Kitchen could your food boxes and our tenancy "
+                              "checks go out together?"),
+    ("partner04@example.org", "Yes. Send us the addresses the day before and we will pack for both."),
+    (COORDINATOR, "Thank you all. I will gather these into one list for the next workshop."),
+    ("partner05@example.org", "Families want to know the plan before the day, not on it."),
+    ("partner08@example.org", "Carers in West Lothian say the same: a phone call two days before would do."),
+    ("partner02@example.org", "Craigmillar carers would add: a named person, written down."),
+    (MEMBER, "Agreed on a named person. Could that be a partner, not only the ward?"),
+    ("partner10@example.org", "In the Borders the first problem is getting home at all: buses stop at six."),
+    ("partner06@example.org", "Some people in our group would rather not be phoned by strangers. Ask first."),
+    (LEAD, "Noted: consent first, and a choice of how to be contacted."),
+    ("partner12@example.org", "Older people often need an advocate at the discharge meeting itself."),
+    ("partner03@example.org", "We can train volunteers to go with people to that meeting."),
+    ("partner08@example.org", "Whoever is named should also be told when the discharge date changes."),
+    (COORDINATOR, "I have added this discussion to the agenda of the next partners' workshop."),
+    ("partner05@example.org", "Thank you. Young people's groups will bring examples."),
+    (MEMBER, "We will bring the first-night call script to the workshop."),
+]
+OFF_TOPIC = ("partner09@example.org", "Anyone know a cheap venue for our fundraiser? Message me on "
+             "07700 900123, and ask for my colleague Jo who was in hospital last month.")
+
+
+def _discussion(title):
+    return db.session.scalars(select(Discussion).where(Discussion.title == title)).one()
+
+
+def _discussions(story):
+    programme = _programme
+
+    def start(email, title, body, days, audience="partners", **place):
+        discussions.start(_person(email), programme(), {"title": title, "body": body, "audience": audience,
+                                                         "mentions": [], **place})
+
+    def reply(email, title, body, mentions=()):
+        discussions.reply(_person(email), programme(), _discussion(title), body, None,
+                          [_organisation(name).id for name in mentions])
+
+    def message(title, number):
+        return db.session.scalar(select(Message).join(Discussion, Discussion.id == Message.discussion_id)
+                                 .where(Discussion.title == title, Message.number == number))
+
+    # Closed, with a summary: the workshop dates.
+    dates = "Dates for the partners' workshops"
+    story.on(44, start, COORDINATOR, dates, "We plan a workshop every six weeks. Which weekday suits "
+             "your organisation best, and morning or afternoon?", 44, "public")
+    for days, email, body in [(43, MEMBER, "Tuesdays, mornings."), (43, "partner03@example.org", "Thursday "
+                              "afternoons; our walks are in the mornings."),
+                              (42, "partner08@example.org", "Any day but Monday."),
+                              (41, "partner10@example.org", "Online please, or the Borders cannot come.")]:
+        story.on(days, reply, email, dates, body)
+    story.on(40, lambda: discussions.close(_person(COORDINATOR), programme(), _discussion(dates),
+        "Thank you. Workshops will be on **Tuesday mornings**, every six weeks, with an online link for "
+        "anyone who cannot travel. The dates are on the meetings page."))
+
+    # On the Plan stage; a message becomes a view for its organisation.
+    crisis = "Community crisis support: who covers nights?"
+    story.on(26, lambda: start(COORDINATOR, crisis, "Plan puts community crisis support first. Daytime is "
+                               "covered; nights are not. What could partners offer?", 26,
+                               stage_id=_stage("plan").id))
+    story.on(26, reply, MEMBER, crisis, "Leith Peer Support could staff a phone line until midnight, four "
+             "nights a week, if the costs of two part-time peer workers are met. After midnight we "
+             "would need "
+             "the NHS crisis team behind us.")
+    story.on(25, reply, "partner06@example.org", crisis, "Hearing voices groups ask that night workers have "
+             "lived experience.")
+    story.on(25, reply, LEAD, crisis, "The crisis team can take calls passed on after midnight. "
+                                      "Leith, please "
+             "put your offer in as a view so we can answer it properly.")
+    story.on(24, lambda: discussions.make_view(
+        _person(MEMBER), programme(), _discussion(crisis),
+        message(crisis, 2), "Peer support phone line until midnight",
+        "Leith Peer Support Network offers a peer-led phone line until midnight, four nights a week, if the "
+        "costs of two part-time peer workers are met, with the NHS crisis team taking calls after midnight."))
+
+    # Lively: many partners, a mention, a message reported and hidden.
+    story.on(20, lambda: start(MEMBER, LIVELY, "When someone leaves the Royal Edinburgh, what must be ready "
+                               "for them on the first day home? Let us make one list.", 20))
+    for n, (email, body) in enumerate(LIVELY_REPLIES):
+        when = 20 - (n * 17) / len(LIVELY_REPLIES)
+        mentions = ("Dalkeith Community Kitchen",) if body.startswith("@Dalkeith") else ()
+        story.on(when, reply, email, LIVELY, body, mentions)
+        if n == 10:
+            story.on(when, reply, OFF_TOPIC[0], LIVELY, OFF_TOPIC[1])
+    story.on(9, lambda: discussions.report(_person(LEAD), programme(), message(LIVELY, 13),
+                                           "It names someone and gives a phone number"))
+    story.on(9, lambda: discussions.hide(_person(COORDINATOR), programme(), message(LIVELY, 13),
+                                         "It named a person and gave a phone number. Please ask the "
+                                         "coordinator about fundraising."))

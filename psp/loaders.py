@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from psp.auth.models import Person, User
     from psp.contributions.models import Contribution, ViewImport
     from psp.cycles.models import Action, Stage
+    from psp.discussions.models import Discussion, Message, Report
     from psp.documents.models import Document, FormatRequest
     from psp.documents.services import Parent
     from psp.meetings.models import Meeting
@@ -151,3 +152,32 @@ def format_request_or_404(slug: str, request_id: int) -> "tuple[Programme, Forma
 
     programme = programme_or_404(slug)
     return programme, or_404(services.get_format_request(programme, request_id))
+
+
+def discussion_or_404(person: "Person", discussion_id: int) -> "tuple[Programme, Discussion]":
+    """The programme and a discussion of it the person may read."""
+    from psp.discussions import services
+
+    programme, discussion = services.get_discussion(discussion_id)
+    if (programme is None or discussion is None
+            or not policy.can_see_discussion(person, programme, discussion)):
+        abort(404)
+    return programme, discussion
+
+
+def message_or_404(person: "Person", message_id: int) -> "tuple[Programme, Discussion, Message]":
+    """A message, its discussion and programme, when the person may read the discussion."""
+    from psp.discussions import services
+
+    programme, discussion, message = services.get_message(message_id)
+    if (programme is None or discussion is None or message is None
+            or not policy.can_see_discussion(person, programme, discussion)):
+        abort(404)
+    return programme, discussion, message
+
+
+def report_or_404(slug: str, report_id: int) -> "tuple[Programme, Report]":
+    from psp.discussions import services
+
+    programme = programme_or_404(slug)
+    return programme, or_404(services.get_report(programme, report_id))

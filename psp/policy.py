@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from psp.auth.models import Person, User
     from psp.contributions.models import Contribution
     from psp.cycles.models import Action, Stage
+    from psp.discussions.models import Discussion, Message
     from psp.documents.models import Document
     from psp.engagement.models import EngagementReview
     from psp.meetings.models import Booking, Meeting
@@ -507,6 +508,88 @@ def can_see_engagement_review(person: Person, programme: Programme) -> bool:
 def can_see_engagement_report(person: Person, programme: Programme, review_stage: Stage) -> bool:
     """Everyone inside the programme; visitors once the cycle's Review is signed off (published)."""
     return review_stage.status == "signed_off" or can_see_engagement_review(person, programme)
+
+# Discussions ------------------------------------------------------------------------
+
+def can_see_discussion(person: Person, programme: Programme, discussion: Discussion) -> bool:
+    """A public discussion is read by anyone; the rest by partners, the leads and site admins."""
+    return discussion.audience == "public" or can_see_partner_items(person, programme)
+
+
+def can_start_discussion(person: Person, programme: Programme) -> bool:
+    """Partners and the programme's leads talk here; visitors and site admins only read."""
+    return is_confirmed(person) and (is_partner(person, programme) or is_programme_lead(person, programme))
+
+
+def can_post_message(person: Person, programme: Programme, discussion: Discussion) -> bool:
+    """Reply while the discussion is open, as one of those who may start one."""
+    return (discussion.programme_id == programme.id and discussion.closed_at is None
+            and can_start_discussion(person, programme))
+
+
+def is_message_author(person: Person, message: Message) -> bool:
+    return is_signed_in(person) and message.author_id is not None and message.author_id == person.id
+
+
+def can_edit_message(person: Person, programme: Programme, discussion: Discussion, message: Message) -> bool:
+    """The author, for 30 minutes after posting, while it is shown and the discussion open; then it
+    is fixed (replies may quote it)."""
+    from datetime import timedelta
+
+    from psp.discussions.models import EDIT_MINUTES
+    from psp.timeutil import utcnow
+
+    return (is_message_author(person, message) and message.status == "shown"
+            and message.discussion_id == discussion.id
+            and utcnow() - message.created_at < timedelta(minutes=EDIT_MINUTES)
+            and can_post_message(person, programme, discussion))
+
+
+def can_withdraw_message(person: Person, message: Message) -> bool:
+    """Authors withdraw their own shown message at any time (a hidden one stays hidden)."""
+    return is_message_author(person, message) and message.status == "shown"
+
+
+def can_report_message(person: Person, programme: Programme, discussion: Discussion,
+                       message: Message) -> bool:
+    """Anyone signed in who can read a shown message, except its author."""
+    return (is_confirmed(person) and message.status == "shown" and not is_message_author(person, message)
+            and message.discussion_id == discussion.id and can_see_discussion(person, programme, discussion))
+
+
+def can_moderate_discussions(person: Person, programme: Programme) -> bool:
+    """The coordinators: the queue of reports, dismissing them."""
+    return is_coordinator(person, programme)
+
+
+def can_hide_message(person: Person, programme: Programme, message: Message) -> bool:
+    return can_moderate_discussions(person, programme) and message.status == "shown"
+
+
+def can_restore_message(person: Person, programme: Programme, message: Message) -> bool:
+    return can_moderate_discussions(person, programme) and message.status == "hidden"
+
+
+def can_close_discussion(person: Person, programme: Programme, discussion: Discussion) -> bool:
+    return can_moderate_discussions(person, programme) and discussion.closed_at is None
+
+
+def can_pin_discussion(person: Person, programme: Programme, discussion: Discussion) -> bool:
+    return can_moderate_discussions(person, programme)
+
+
+def can_follow_discussion(person: Person, programme: Programme, discussion: Discussion) -> bool:
+    """Anyone signed in who can read it may be told of new replies."""
+    return is_confirmed(person) and can_see_discussion(person, programme, discussion)
+
+
+def can_make_view_of_message(person: Person, programme: Programme, message: Message) -> bool:
+    """A coordinator, or a member of the author's organisation while it is a partner, turns a shown
+    message into a draft view for that organisation."""
+    if message.status != "shown" or message.organisation_id is None:
+        return False
+    return (is_coordinator(person, programme)
+            or message.organisation_id in view_organisations(person, programme))
 
 
 RULES = {name: value for name, value in dict(globals()).items()

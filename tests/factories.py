@@ -10,6 +10,7 @@ from psp import builders
 from psp.auth.passwords import hash_password
 from psp.cycles.models import Stage
 from psp.cycles.services import start_cycle
+from psp.discussions.models import Report
 from psp.documents.models import FormatRequest
 from psp.documents.services import new_key
 from psp.extensions import db
@@ -163,6 +164,7 @@ def build_world():
     by_hand = builders.engagement_indicator(plan.id, "manual", 70, title="People who felt listened to")
     db.session.add_all([indicator, by_hand])
     db.session.flush()
+    talk = discussions(programme, reviewing, people, orgs)
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({key: update.id for key, update in updates.items()})
@@ -177,7 +179,50 @@ def build_world():
     ids.update({key: document.id for key, document in documents.items()})
     ids["format_request"] = asked.id
     ids.update({"plan": plan.id, "indicator": indicator.id, "indicator_by_hand": by_hand.id})
+    ids.update({key: record.id for key, record in talk.items()})
     return World(ids)
+
+
+def discussions(programme, reviewing, people, orgs):
+    """A partners-only discussion here (a message from Partner Charity's member, one from the
+    coordinator, one hidden), a public one with a message reported by the NHS lead, a closed one,
+    and a partners-only one in the review programme."""
+    partner, coordinator = people["partner_member"].id, people["coordinator"].id
+    found = {
+        "disc_partners": builders.discussion(programme.id, "Getting home from hospital", partner, messages=3),
+        "disc_public": builders.discussion(programme.id, "Open questions about the new service", partner,
+                                           audience="public", messages=1),
+        "disc_closed": builders.discussion(programme.id, "Meeting dates", coordinator, messages=1,
+                                           closed_at=utcnow(), closed_by_id=coordinator,
+                                           closing_summary="We meet monthly."),
+        "disc_review": builders.discussion(reviewing.id, "Review programme talk", coordinator, messages=1),
+    }
+    db.session.add_all(found.values())
+    db.session.flush()
+    org = orgs["partner"].id
+    found.update({
+        "msg_partners": builders.message(found["disc_partners"].id, 1, partner, "Transport is the problem.",
+                                         org),
+        "msg_coordinator": builders.message(found["disc_partners"].id, 2, coordinator, "Say more?",
+                                            author_role="coordinator"),
+        "msg_hidden": builders.message(found["disc_partners"].id, 3, partner, "Something rude.", org,
+                                       status="hidden", hidden_reason="Personal remarks",
+                                       hidden_by_id=coordinator),
+        "msg_public": builders.message(found["disc_public"].id, 1, partner, "What changes first?", org),
+        "msg_closed": builders.message(found["disc_closed"].id, 1, coordinator, "Which dates suit?",
+                                       author_role="coordinator"),
+        "msg_review": builders.message(found["disc_review"].id, 1, coordinator, "Inside the review.",
+                                       author_role="coordinator"),
+    })
+    db.session.add_all(v for k, v in found.items() if k.startswith("msg_"))
+    db.session.flush()
+    found["report"] = Report(programme_id=programme.id, message_id=found["msg_public"].id,
+                             reporter_id=people["nhs_lead"].id, reason="Off topic", status="open")
+    found["report_review"] = Report(programme_id=reviewing.id, message_id=found["msg_review"].id,
+                                    reporter_id=people["nhs_lead"].id, reason="Test", status="open")
+    db.session.add_all([found["report"], found["report_review"]])
+    db.session.flush()
+    return found
 
 
 PDF_BYTES = b"%PDF-1.4\n% a test document\n%%EOF\n"

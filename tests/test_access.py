@@ -33,6 +33,7 @@ def case(endpoint, method, url, allowed, public=False, everyone=None, status=Non
 INSIDE = {"partner_member", "organisation_admin", "coordinator", "nhs_lead", "site_admin"}
 PARTNERS = {"partner_member", "organisation_admin"}  # members of the partner organisation
 LEADS = {"coordinator", "nhs_lead"}
+REVIEW_INSIDE = {"coordinator", "nhs_lead", "site_admin"}  # see partners-only items of the review programme
 SEE_PENDING = {"pending_member", "coordinator", "site_admin"}  # who may see an unverified organisation
 SENT_ON = dict.fromkeys(SIGNED_IN, 302)  # already signed in: sent on to their account
 P = "/programmes/{programme}"
@@ -289,6 +290,57 @@ CASES = [
     case("documents.mark_sent", "GET", P + "/format-requests/{format_request}/sent", {"coordinator"}),
     case("documents.mark_sent", "POST", P + "/format-requests/{format_request}/sent", {"coordinator"}),
     case("documents.mark_sent", "GET", R + "/format-requests/{format_request}/sent", set(), sees=set()),
+    case("discussions.index", "GET", P + "/discussions", EVERYONE, public=True),
+    case("discussions.index", "GET", P + "/discussions?q=home&stage=1&after=bad", EVERYONE, public=True),
+    case("discussions.new", "GET", P + "/discussions/new", PARTNERS | LEADS),
+    case("discussions.new", "POST", P + "/discussions/new", PARTNERS | LEADS, status=400),
+    case("discussions.new", "GET", R + "/discussions/new", LEADS),
+    case("discussions.reports", "GET", P + "/discussions/reports", {"coordinator"}),
+    case("discussions.dismiss", "POST", P + "/discussions/reports/{report}/dismiss", {"coordinator"}),
+    case("discussions.dismiss", "POST", P + "/discussions/reports/{report_review}/dismiss", set(),
+         status={"coordinator": 404}),   # the report is another programme's
+    case("discussions.show", "GET", "/discussions/{disc_public}", EVERYONE, public=True),
+    case("discussions.show", "GET", "/discussions/{disc_partners}", INSIDE, public=True, sees=INSIDE),
+    case("discussions.show", "GET", "/discussions/{disc_review}", REVIEW_INSIDE, public=True,
+         sees=REVIEW_INSIDE),
+    case("discussions.reply", "GET", "/discussions/{disc_partners}/reply", PARTNERS | LEADS, sees=INSIDE),
+    case("discussions.reply", "POST", "/discussions/{disc_partners}/reply", PARTNERS | LEADS, status=400,
+         sees=INSIDE),
+    case("discussions.reply", "POST", "/discussions/{disc_review}/reply", LEADS, status=400,
+         sees=REVIEW_INSIDE),   # partners here cannot post into another programme's discussion
+    case("discussions.reply", "POST", "/discussions/{disc_public}/reply", PARTNERS | LEADS, status=400),
+    case("discussions.reply", "GET", "/discussions/{disc_closed}/reply", set(), sees=INSIDE),
+    case("discussions.follow", "POST", "/discussions/{disc_public}/follow", SIGNED_IN),
+    case("discussions.follow", "POST", "/discussions/{disc_partners}/follow", INSIDE, sees=INSIDE),
+    case("discussions.close", "GET", "/discussions/{disc_partners}/close", {"coordinator"}, sees=INSIDE),
+    case("discussions.close", "POST", "/discussions/{disc_partners}/close", {"coordinator"}, status=400,
+         sees=INSIDE),
+    case("discussions.close", "GET", "/discussions/{disc_closed}/close", set(), sees=INSIDE),
+    case("discussions.pin", "POST", "/discussions/{disc_partners}/pin", {"coordinator"}, sees=INSIDE),
+    case("discussions.message", "GET", "/messages/{msg_public}", EVERYONE, public=True, status=302),
+    case("discussions.message", "GET", "/messages/{msg_partners}", INSIDE, public=True, status=302,
+         sees=INSIDE),
+    case("discussions.edit", "GET", "/messages/{msg_partners}/edit", {"partner_member"}, sees=INSIDE),
+    case("discussions.edit", "POST", "/messages/{msg_partners}/edit", {"partner_member"}, status=400,
+         sees=INSIDE),
+    case("discussions.edit", "GET", "/messages/{msg_hidden}/edit", set(), status={"partner_member": 409},
+         sees=INSIDE),   # hidden by the coordinator: the author is told why it cannot change
+    case("discussions.withdraw", "GET", "/messages/{msg_partners}/withdraw", {"partner_member"}, sees=INSIDE),
+    case("discussions.withdraw", "POST", "/messages/{msg_public}/withdraw", {"partner_member"}),
+    case("discussions.report", "GET", "/messages/{msg_partners}/report", INSIDE - {"partner_member"},
+         sees=INSIDE),
+    case("discussions.report", "POST", "/messages/{msg_public}/report", SIGNED_IN - {"partner_member"},
+         status=400),
+    case("discussions.hide", "GET", "/messages/{msg_partners}/hide", {"coordinator"}, sees=INSIDE),
+    case("discussions.hide", "POST", "/messages/{msg_partners}/hide", {"coordinator"}, status=400,
+         sees=INSIDE),
+    case("discussions.hide", "GET", "/messages/{msg_hidden}/hide", set(), sees=INSIDE),
+    case("discussions.restore", "POST", "/messages/{msg_hidden}/restore", {"coordinator"}, sees=INSIDE),
+    case("discussions.make_view", "GET", "/messages/{msg_partners}/view", PARTNERS | {"coordinator"},
+         sees=INSIDE),
+    case("discussions.make_view", "POST", "/messages/{msg_partners}/view", PARTNERS | {"coordinator"},
+         status=400, sees=INSIDE),
+    case("discussions.make_view", "GET", "/messages/{msg_coordinator}/view", set(), sees=INSIDE),
 ]
 
 

@@ -9,7 +9,7 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, or_, select, update
 
 from psp import audit
 from psp.auth.models import User, UserSession
@@ -49,6 +49,10 @@ EXPORT = {
     "engagement_reviews": ["finished_by_id"],
     "engagement_assessments": ["updated_by_id"],
     "engagement_partner_ratings": ["author_id"],
+    "discussions": ["author_id", "closed_by_id"],
+    "discussion_messages": ["author_id", "hidden_by_id"],
+    "discussion_readers": ["user_id"],
+    "discussion_reports": ["reporter_id", "decided_by_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
@@ -57,6 +61,8 @@ NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "
          ("documents", "storage_key"), ("document_versions", "storage_key")}
 ERASED_NAME = "Former member"
 # A correction to minutes keeps its text when its author goes, and reads as "a former participant".
+# Messages in discussions keep their text too (written for the organisation's partnership work), under
+# "Former member"; what they follow and have read goes, and "@Their Name" in others' messages is removed.
 
 
 def _plain(value: object) -> object:
@@ -113,6 +119,7 @@ def erase(person: User) -> None:
     memberships, roles, sessions and emails go, their name and address are replaced,
     and the audit log records the erasure without the erased details.
     """
+    from psp.discussions.models import Message, Reader
     from psp.documents.models import FormatRequest
     from psp.engagement.models import PartnerRating
     from psp.mail import OutboxMessage
@@ -144,6 +151,12 @@ def erase(person: User) -> None:
     db.session.execute(delete(Notification).where(Notification.user_id == person.id))
     db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == person.id))
     db.session.execute(delete(FormatRequest).where(FormatRequest.requester_id == person.id))
+    db.session.execute(delete(Reader).where(Reader.user_id == person.id))
+    if person.name.strip():
+        named = f"@{person.name.strip()}"
+        db.session.execute(update(Message).where(Message.body.contains(named, autoescape=True)).values(
+            body=func.replace(Message.body, named, f"@{ERASED_NAME}")).execution_options(
+            synchronize_session=False))
     _scrub_audit(person.id, email)
     person.name, person.email = ERASED_NAME, f"erased-{person.id}@erased.invalid"
     person.password_hash = "erased:" + secrets.token_hex(16)   # matches no password

@@ -88,6 +88,7 @@ class Contribution(Model):
         CheckConstraint("contact_email IS NULL OR contact_consent_at IS NOT NULL", name="contact_consented"),
         Index("ix_contributions_programme_source", "programme_id", "source", "giver"),
         Index("ix_contributions_import", "import_id", "status"),
+        Index("ix_contributions_message", "message_id"),
         # Contact details waiting to be forgotten, 30 days after the answer.
         Index("ix_contributions_contact", "answered_at", postgresql_where=text("contact_email IS NOT NULL"),
               sqlite_where=text("contact_email IS NOT NULL")),
@@ -124,6 +125,8 @@ class Contribution(Model):
     contact_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("view_imports.id", ondelete="SET NULL"))
     import_row: Mapped[int | None] = mapped_column(Integer)     # its row in the imported file
+    # Made from a message of a discussion: what was said informally, entering "you said, we did".
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_messages.id", ondelete="SET NULL"))
 
     organisation = relationship("Organisation", innerjoin=True)
     stage = relationship("Stage", innerjoin=True)

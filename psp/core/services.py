@@ -25,6 +25,7 @@ def my_work(person: User, raw_page: str | None = None, raw_views_page: str | Non
     from psp.contributions import services as views
     from psp.cycles import services as cycles
     from psp.cycles.models import IN_REVIEW, RETURNED
+    from psp.discussions import services as discussions
     from psp.documents import services as documents
     from psp.meetings import minutes
     from psp.meetings import services as meetings
@@ -41,6 +42,7 @@ def my_work(person: User, raw_page: str | None = None, raw_views_page: str | Non
         questions=cycles.my_open_questions(person), meetings=soon,
         drafts=drafts, waiting=waiting, today=cycles.today(), formats=formats,
         corrections_to_decide=corrections_to_decide, minutes_to_agree=minutes_to_agree,
+        reports=discussions.my_reports(person),
         names=cycles.programme_names([a.cycle.programme_id for a in actions.items]
                                      + [v.programme_id for v in waiting.items]
                                      + [d.programme_id for d in drafts]

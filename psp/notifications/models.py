@@ -17,6 +17,8 @@ KINDS = {
     "minutes": "Draft minutes of a meeting you attended are sent for agreement or published, or a "
                "correction you suggested is decided",
     "corrections": "Someone suggests a correction to draft minutes of a meeting you coordinate",
+    "discussions": "Someone replies in a discussion you follow, or mentions your organisation",
+    "moderation": "A message of yours in a discussion is hidden, or (coordinators) a message is reported",
 }
 IMMEDIATE, DIGEST, APP = "immediate", "digest", "app"
 DELIVERIES = {IMMEDIATE: "Email me at once", DIGEST: "Email me a daily digest", APP: "Only show it here"}

@@ -7,6 +7,7 @@ from psp import policy
 from psp.contributions import services as view_services
 from psp.cycles import services as cycle_services
 from psp.cycles import wheel
+from psp.discussions import services as discussion_services
 from psp.engagement import services as engagement
 from psp.engagement.models import RATING_COLOURS, RATINGS, STANDARDS
 from psp.errors import Refused
@@ -63,7 +64,8 @@ def show(slug):
                            updates=update_services.latest(current_user, programme, 3),
                            movement=engagement.movement(programme, published_only=not drafts),
                            may_see_drafts=drafts, standards=STANDARDS, ratings=RATINGS,
-                           rating_colours=RATING_COLOURS)
+                           rating_colours=RATING_COLOURS,
+                           discussions=discussion_services.most_active(current_user, programme))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

@@ -60,3 +60,13 @@ def test_the_data_set_builds_through_the_models(app):
         assert db.session.scalar(select(func.count()).select_from(EngagementIndicator)) == 5
         assert db.session.scalar(select(func.count()).select_from(EngagementAssessment)) == 7
         assert db.session.scalar(select(EngagementReview.finished_at)) is not None
+        # The long discussion: its messages numbered 1..n, the count on the discussion agreeing.
+        from psp.discussions.models import Discussion, Message
+
+        long = db.session.get(Discussion, info["discussion"])
+        numbers = db.session.scalars(select(Message.number).where(Message.discussion_id == long.id)
+                                     .order_by(Message.number)).all()
+        assert numbers == list(range(1, build.thread_length(0.001) + 1))
+        assert numbers == list(range(1, long.message_count + 1))
+        assert counts["discussions"] == 11 and counts["messages"] == 10 + long.message_count
+        assert build.thread_length(1) == 500

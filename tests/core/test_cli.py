@@ -126,6 +126,21 @@ def test_the_demo_is_told_through_the_services(app, runner):
                 select(Stage.id).where(Stage.programme_id == reference.id))).order_by(AuditEntry.id))
         assert abs(signed_off - history[4][2]) < timedelta(minutes=1)  # the audit log agrees
         assert sorted(db.session.scalars(select(Contribution.days_to_answer)).all(),
-                      key=lambda d: -1 if d is None else d) == [None] * 18 + [0, 0, 5, 6, 8, 9, 12, 15, 18]
+                      key=lambda d: -1 if d is None else d) == [None] * 19 + [0, 0, 5, 6, 8, 9, 12, 15, 18]
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status != "sent")) == 0
+        # Three discussions: a lively one with a message hidden, one on Plan that became a view, one closed.
+        from psp.discussions.models import Discussion, Message
+
+        talk = {d.title: d for d in db.session.scalars(select(Discussion))}
+        assert len(talk) == 3
+        lively = max(talk.values(), key=lambda d: d.message_count)
+        assert lively.message_count > 20
+        assert db.session.scalar(select(func.count()).select_from(Message).where(
+            Message.discussion_id == lively.id, Message.status == "hidden")) == 1
+        assert len({m.organisation_id for m in db.session.scalars(select(Message).where(
+            Message.discussion_id == lively.id))}) >= 5
+        assert db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.message_id.is_not(None))) == 1
+        assert sum(1 for d in talk.values() if d.is_closed and d.closing_summary) == 1
+        assert logged["discussion.message_hidden"] == 1
