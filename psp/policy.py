@@ -653,5 +653,5 @@ def can_withdraw_declaration(person: Person, programme: Programme, declaration: 
 
 
 RULES = {name: value for name, value in dict(globals()).items()
-         if callable(value) and (name.startswith(("can_", "is_", "has_")))}
+         if callable(value) and (name.startswith(("can_", "is_")) or name == "has_conflict")}
 
