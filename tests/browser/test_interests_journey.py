@@ -27,7 +27,8 @@ def test_declare_an_interest_and_read_the_register(live_server, browser, world, 
     admin.get_by_label("Describe the interest").fill("I own shares in a home care company.")
     admin.get_by_role("button", name="Add to the register").click()
     expect(admin.get_by_text("Your declaration is on the register.")).to_be_visible()
-    expect(admin.get_by_text("A financial interest. I own shares in a home care company.", exact=True)).to_be_visible()
+    declared = "A financial interest. I own shares in a home care company."
+    expect(admin.get_by_text(declared, exact=True)).to_be_visible()
     scan_both_widths(admin, axe_scan, "register of interests, admin")
     admin.get_by_role("button", name="Confirm my declarations still stand").click()
     expect(admin.get_by_text("You confirmed 2 declarations.")).to_be_visible()

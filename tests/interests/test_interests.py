@@ -316,7 +316,9 @@ def _grow(app, world, start, stop):
     (P + "/interests", "organisation.admin@example.org", 7),
     (P, None, 18),
 ])
-def test_query_counts_do_not_grow(app, world, count_queries, sign_in_as, url, who, expected):
+def test_query_counts_do_not_grow(app, world, count_queries, sign_in_as, database_url, url, who, expected):
+    """``expected`` on SQLite; PostgreSQL runs one statement fewer (SQLite's writer-first BEGIN)."""
+    expected -= 0 if database_url.startswith("sqlite") else 1
     client = sign_in_as(who) if who else app.test_client()
     _grow(app, world, 0, 3)
     response, small = count_queries(lambda: client.get(url))
