@@ -93,7 +93,10 @@ def test_who_may_not_declare_is_refused(app, world, sign_in_as, make_user):
         P + "/interests/new", {"kind": "none"}, page="/account").status_code == 403
     elsewhere = make_user("elsewhere@example.org")
     with app.app_context():
-        db.session.add(builders.role(world["programme_id"] + 1, elsewhere.id, "coordinator"))
+        from psp.programmes.models import Programme
+
+        review = db.session.scalar(select(Programme.id).where(Programme.slug == "review-programme"))
+        db.session.add(builders.role(review, elsewhere.id, "coordinator"))
         db.session.commit()
     client = sign_in_as("elsewhere@example.org")
     assert client.get(P + "/interests/new").status_code == 403
@@ -133,7 +136,7 @@ def test_withdrawing_and_changing_ids(app, world, sign_in_as):
 def test_a_post_without_a_token_changes_nothing(app, world, sign_in_as):
     client = sign_in_as("coordinator@example.org")
     response = client.post(f"{P}/interests/{world['declaration_coordinator']}/withdraw", data={})
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400
     with app.app_context():
         assert len(_declarations()) == 3
 
