@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from psp.discussions import bp as discussions_bp
     from psp.documents import bp as documents_bp
     from psp.engagement import bp as engagement_bp
+    from psp.interests import bp as interests_bp
     from psp.mail import send_queued_after_request
     from psp.meetings import bp as meetings_bp
     from psp.notifications import bp as notifications_bp
@@ -161,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reach_bp)
     app.register_blueprint(engagement_bp)
+    app.register_blueprint(interests_bp)
     app.before_request(enforce_timeouts)
 
     @app.after_request

@@ -95,6 +95,17 @@ def send_reminders() -> None:
     click.echo(f"Reminders queued {queued}; emails sent {sent}, failed {failed}.")
 
 
+@psp_cli.command("interest-reminders")
+def interest_reminders() -> None:
+    """Remind everyone whose declarations of interest are over 11 months old to confirm them, once per
+    period; safe to run daily, and two runs at once never both send."""
+    from psp.interests.services import send_reminders as remind
+
+    reminded = remind()
+    sent, failed = mail.send_pending()
+    click.echo(f"Interest reminders {reminded}; emails sent {sent}, failed {failed}.")
+
+
 @psp_cli.command("send-digests")
 @click.option("--limit", default=1000, show_default=True, help="Most people to send a digest to this run.")
 def send_digests(limit: int) -> None:

@@ -28,6 +28,7 @@ from psp.documents import services as documents
 from psp.documents.models import MEETING, STAGE, UPDATE, Document, FormatRequest
 from psp.engagement import demo as engagement_demo
 from psp.extensions import db
+from psp.interests import services as interests
 from psp.meetings import minutes as meetings_minutes
 from psp.meetings import services as meetings
 from psp.meetings.models import Meeting
@@ -208,6 +209,7 @@ def seed():
     story = _Story()
     _people_and_organisations(story)
     _programme_and_partners(story)
+    _interests(story)
     _first_cycle(story)
     _meetings(story)
     _views(story)
@@ -297,6 +299,26 @@ def _programme_and_partners(story):
     story.on(105, lambda: organisations.verify(_person(COORDINATOR), _organisation(HAWICK)))
     story.on(4, ask, HAWICK)
     story.on(2, ask, NEWCOMERS_SHED[0])
+
+
+def _interests(story):
+    """The register of interests: both leads and three partners declare, soon after the partners are
+    admitted (so each sign-off keeps the NHS lead's declaration); Leith's admin declares for Leith
+    that it may bid to deliver the peer support it is helping to design."""
+    def declare(email, kind, on_behalf=None, organisation=None, description=""):
+        interests.declare(_person(email), _programme(), {
+            "kind": kind, "on_behalf": str(_organisation(on_behalf).id) if on_behalf else "",
+            "organisation": str(_organisation(organisation).id) if organisation else "",
+            "description": description})
+
+    story.on(104, declare, LEAD, "none")
+    story.on(104, declare, COORDINATOR, "other", description="I volunteer with a befriending scheme in "
+             "Leith that is not a partner of this programme.")
+    story.on(103, declare, MEMBER, "may-bid", on_behalf="Leith Peer Support Network",
+             description="We may bid to deliver the peer support service for people leaving hospital.")
+    story.on(103, declare, PARTNER_PEOPLE[0][0], "none")
+    story.on(102, declare, PARTNER_PEOPLE[1][0], "role-elsewhere", organisation="EVOC",
+             description="I am a trustee of EVOC.")
 
 
 def _first_cycle(story):

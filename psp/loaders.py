@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from psp.discussions.models import Discussion, Message, Report
     from psp.documents.models import Document, FormatRequest
     from psp.documents.services import Parent
+    from psp.interests.models import Declaration
     from psp.meetings.models import Meeting
     from psp.organisations.models import Organisation
     from psp.programmes.models import Programme
@@ -181,3 +182,14 @@ def report_or_404(slug: str, report_id: int) -> "tuple[Programme, Report]":
 
     programme = programme_or_404(slug)
     return programme, or_404(services.get_report(programme, report_id))
+
+
+def declaration_or_404(slug: str, declaration_id: int) -> "tuple[Programme, Declaration]":
+    """A declaration on the programme's register; one on another programme's is not found here."""
+    from psp.interests.models import Declaration
+
+    programme = programme_or_404(slug)
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is None or declaration.programme_id != programme.id:
+        abort(404)
+    return programme, declaration

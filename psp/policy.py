@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from psp.discussions.models import Discussion, Message
     from psp.documents.models import Document
     from psp.engagement.models import EngagementReview
+    from psp.interests.models import Declaration
     from psp.meetings.models import Booking, Meeting
     from psp.organisations.models import Organisation
     from psp.programmes.models import Participation, Programme
@@ -402,7 +403,11 @@ def can_answer_views(person: Person, programme: Programme) -> bool:
 
 
 def can_answer_view(person: Person, programme: Programme, contribution: Contribution) -> bool:
-    return contribution.status != "draft" and can_answer_views(person, programme)
+    """A lead answers a view unless they have a conflict with the organisation that gave it. A view
+    recorded from someone outside the service is only held by the lead interface, not given by it."""
+    return (contribution.status != "draft" and can_answer_views(person, programme)
+            and (contribution.is_recorded
+                 or not has_conflict(person, programme, contribution.organisation_id)))
 
 
 def can_download_views(person: Person, programme: Programme) -> bool:
@@ -592,6 +597,61 @@ def can_make_view_of_message(person: Person, programme: Programme, message: Mess
             or message.organisation_id in view_organisations(person, programme))
 
 
+# Register of interests -------------------------------------------------------------------
+
+def declared_interests(person: Person) -> set[tuple[int, int]]:
+    """(programme id, organisation id) the person declared an interest in: one query per request,
+    read only where a conflict is asked about."""
+    if not is_signed_in(person):
+        return set()
+    cache = g.setdefault("_policy_declared", {}) if has_request_context() else {}
+    if person.id not in cache:
+        from psp.interests.models import Declaration
+
+        cache[person.id] = {(row[0], int(row[1] or 0)) for row in db.session.execute(select(
+            Declaration.programme_id, Declaration.interest_organisation_id).where(
+            Declaration.user_id == person.id, Declaration.interest_organisation_id.is_not(None)))}
+    return cache[person.id]
+
+
+def has_conflict(person: Person, programme: Programme, organisation_id: int | None) -> bool:
+    """The person belongs to the organisation, or declared an interest in it on this programme."""
+    if organisation_id is None or not is_signed_in(person):
+        return False
+    return (organisation_id in holdings(person).member_of
+            or (programme.id, organisation_id) in declared_interests(person))
+
+
+def declaring_organisations(person: Person, programme: Programme) -> set[int]:
+    """The partner organisations of the programme the person administers: they declare for them."""
+    if not is_signed_in(person):
+        return set()
+    held = holdings(person)
+    return {org for prog, org in held.partner_orgs if prog == programme.id and org in held.admin_of}
+
+
+def can_declare_interest(person: Person, programme: Programme) -> bool:
+    """Coordinators, NHS leads and the admins of partner organisations keep the register."""
+    return is_confirmed(person) and (is_programme_lead(person, programme)
+                                     or bool(declaring_organisations(person, programme)))
+
+
+def can_declare_for(person: Person, programme: Programme, organisation_id: int | None) -> bool:
+    """For themselves (None), or on behalf of a partner organisation they administer."""
+    if organisation_id is None:
+        return can_declare_interest(person, programme)
+    return is_confirmed(person) and organisation_id in declaring_organisations(person, programme)
+
+
+def can_withdraw_declaration(person: Person, programme: Programme, declaration: Declaration) -> bool:
+    """Their own declaration; an organisation's by any admin of it who may declare for it."""
+    if declaration.programme_id != programme.id or not is_signed_in(person):
+        return False
+    if declaration.organisation_id is None:
+        return declaration.user_id == person.id
+    return can_declare_for(person, programme, declaration.organisation_id)
+
+
 RULES = {name: value for name, value in dict(globals()).items()
-         if callable(value) and (name.startswith(("can_", "is_")))}
+         if callable(value) and (name.startswith(("can_", "is_")) or name == "has_conflict")}
 

@@ -14,6 +14,7 @@ from psp.discussions.models import Report
 from psp.documents.models import FormatRequest
 from psp.documents.services import new_key
 from psp.extensions import db
+from psp.interests.models import Declaration
 from psp.storage import storage
 from psp.timeutil import utcnow
 
@@ -165,6 +166,18 @@ def build_world():
     db.session.add_all([indicator, by_hand])
     db.session.flush()
     talk = discussions(programme, reviewing, people, orgs)
+    # The register of interests: the coordinator declared nothing to declare; Partner Charity's admin
+    # declared for it that it may bid; the NHS lead is a trustee of Other Group.
+    declared = {
+        "declaration_coordinator": Declaration(programme_id=programme.id, user_id=people["coordinator"].id,
+                                               kind="none"),
+        "declaration_org": Declaration(programme_id=programme.id, user_id=people["organisation_admin"].id,
+                                       organisation_id=orgs["partner"].id, kind="may-bid",
+                                       interest_organisation_id=orgs["partner"].id),
+        "declaration_lead": Declaration(programme_id=programme.id, user_id=people["nhs_lead"].id,
+                                        kind="role-elsewhere", interest_organisation_id=orgs["other"].id),
+    }
+    db.session.add_all(declared.values())
     db.session.commit()
     ids = {f"user:{k}": v.id for k, v in people.items()}
     ids.update({key: update.id for key, update in updates.items()})
@@ -180,6 +193,7 @@ def build_world():
     ids["format_request"] = asked.id
     ids.update({"plan": plan.id, "indicator": indicator.id, "indicator_by_hand": by_hand.id})
     ids.update({key: record.id for key, record in talk.items()})
+    ids.update({key: record.id for key, record in declared.items()})
     return World(ids)
 
 

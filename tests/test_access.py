@@ -35,6 +35,7 @@ PARTNERS = {"partner_member", "organisation_admin"}  # members of the partner or
 LEADS = {"coordinator", "nhs_lead"}
 REVIEW_INSIDE = {"coordinator", "nhs_lead", "site_admin"}  # see partners-only items of the review programme
 SEE_PENDING = {"pending_member", "coordinator", "site_admin"}  # who may see an unverified organisation
+DECLARERS = {"coordinator", "nhs_lead", "organisation_admin"}   # keep the register of interests
 SENT_ON = dict.fromkeys(SIGNED_IN, 302)  # already signed in: sent on to their account
 P = "/programmes/{programme}"
 R = "/programmes/review-programme"
@@ -108,6 +109,15 @@ CASES = [
     case("programmes.verify_and_decide", "POST", R + "/requests/{participation_request}/reject", set(),
          status={"coordinator": 404}),  # the request is not this programme's
     case("core.my_work", "GET", "/my", SIGNED_IN),
+    case("interests.index", "GET", P + "/interests", EVERYONE, public=True),
+    case("interests.new", "GET", P + "/interests/new", DECLARERS),
+    case("interests.new", "POST", P + "/interests/new", DECLARERS, status=400),   # nothing chosen
+    case("interests.new", "GET", R + "/interests/new", LEADS),   # Partner Charity is not a partner there
+    case("interests.confirm", "POST", P + "/interests/confirm", DECLARERS),
+    case("interests.withdraw", "POST", P + "/interests/{declaration_coordinator}/withdraw", {"coordinator"}),
+    case("interests.withdraw", "POST", P + "/interests/{declaration_org}/withdraw", {"organisation_admin"}),
+    case("interests.withdraw", "POST", R + "/interests/{declaration_org}/withdraw", set(),
+         status=dict.fromkeys(SIGNED_IN, 404)),   # another programme's declaration
     case("cycles.stage", "GET", P + "/cycles/1/analyse", EVERYONE, public=True),
     case("cycles.stage", "GET", P + "/cycles/1/review", EVERYONE, public=True),
     case("cycles.submit", "GET", P + "/cycles/1/analyse/submit", {"coordinator"}),

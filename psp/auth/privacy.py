@@ -53,6 +53,7 @@ EXPORT = {
     "discussion_messages": ["author_id", "hidden_by_id"],
     "discussion_readers": ["user_id"],
     "discussion_reports": ["reporter_id", "decided_by_id"],
+    "declarations": ["user_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
@@ -122,6 +123,7 @@ def erase(person: User) -> None:
     from psp.discussions.models import Message, Reader
     from psp.documents.models import FormatRequest
     from psp.engagement.models import PartnerRating
+    from psp.interests.services import erase as erase_declarations
     from psp.mail import OutboxMessage
     from psp.meetings.models import Booking, MinutesCorrection
     from psp.meetings.services import release_places
@@ -143,6 +145,9 @@ def erase(person: User) -> None:
     # A rating of the engagement is their organisation's: it stays, without who wrote it.
     db.session.execute(update(PartnerRating).where(PartnerRating.author_id == person.id).values(
         author_id=None))
+    # Declarations of interest: their own go; those made for an organisation are the organisation's
+    # and stay on the register, without who made them.
+    erase_declarations(person.id)
     db.session.execute(delete(Membership).where(Membership.user_id == person.id))
     db.session.execute(delete(ProgrammeRole).where(ProgrammeRole.user_id == person.id))
     db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))

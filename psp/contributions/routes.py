@@ -12,6 +12,7 @@ from psp.documents import services as documents
 from psp.documents.models import VIEW
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on, search_text
+from psp.interests import services as interests
 from psp.loaders import contribution_or_404, me, programme_or_404, view_import_or_404
 from psp.pagination import keyset
 from psp.places import AREAS
@@ -71,7 +72,8 @@ def show(contribution_id):
     programme, contribution = contribution_or_404(current_user, contribution_id)
     return render_template("contributions/show.html", programme=programme, contribution=contribution,
                            details=services.details(current_user, programme, contribution),
-                           documents=documents.on(current_user, VIEW, contribution, programme))
+                           documents=documents.on(current_user, VIEW, contribution, programme),
+                           conflict=interests.answer_conflict(current_user, programme, contribution))
 
 
 def _stage_choices(form, programme):

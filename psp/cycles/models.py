@@ -132,6 +132,8 @@ class StageTransition(Model):
     from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # A sign-off keeps the signer's declarations of interest as they stood, as text.
+    declarations: Mapped[str | None] = mapped_column(Text)
 
     actor = relationship("User")
 

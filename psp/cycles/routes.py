@@ -27,6 +27,7 @@ from psp.documents.models import STAGE as STAGE_DOCUMENTS
 from psp.engagement import services as engagement
 from psp.errors import Refused, Stale
 from psp.forms import choices, refuse_on
+from psp.interests import services as interests
 from psp.loaders import action_or_404, me, or_404, programme_or_404, stage_or_404
 from psp.pagination import paginate
 
@@ -62,6 +63,7 @@ def stage(slug, number, kind):
         questions=services.questions(stage, partner_view), history=services.history(stage),
         outcomes=services.outcomes_with_measures(programme, stage) if kind == "review" else [],
         statuses=ACTION_STATUS_NAMES, today=services.today(), current=current,
+        may_bid=interests.may_bid(programme.id) if actions.items else set(),
         documents=documents.on(current_user, STAGE_DOCUMENTS, stage, programme),
         planned_at=services.stage_names(stage.cycle_id) if kind in ("do", "review") else {},
         engagement=engagement.stage_section(

@@ -176,8 +176,10 @@ def sign_off(person: User, programme: Programme, stage: Stage, seen_version: str
     _check_version(stage, seen_version)
     if stage.status != IN_REVIEW:
         raise Stale(stage)
+    from psp.interests.services import snapshot  # the register builds on programmes, not on cycles
+
     now = utcnow()
-    _move(stage, SIGNED_OFF, person, note)
+    _move(stage, SIGNED_OFF, person, note).declarations = snapshot(person, programme)
     stage.signed_off_at = now
     db.session.flush()  # the old stage stops being current before the next one starts
     if stage.kind == "review":

@@ -19,6 +19,7 @@ KINDS = {
     "corrections": "Someone suggests a correction to draft minutes of a meeting you coordinate",
     "discussions": "Someone replies in a discussion you follow, or mentions your organisation",
     "moderation": "A message of yours in a discussion is hidden, or (coordinators) a message is reported",
+    "interests": "Your declarations of interest on a programme are due to be confirmed",
 }
 IMMEDIATE, DIGEST, APP = "immediate", "digest", "app"
 DELIVERIES = {IMMEDIATE: "Email me at once", DIGEST: "Email me a daily digest", APP: "Only show it here"}

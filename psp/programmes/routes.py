@@ -12,6 +12,7 @@ from psp.engagement import services as engagement
 from psp.engagement.models import RATING_COLOURS, RATINGS, STANDARDS
 from psp.errors import Refused
 from psp.forms import ActionForm, choices, refuse_on
+from psp.interests import services as interests
 from psp.loaders import me, or_404, programme_or_404
 from psp.meetings import services as meeting_services
 from psp.pagination import paginate
@@ -65,7 +66,8 @@ def show(slug):
                            movement=engagement.movement(programme, published_only=not drafts),
                            may_see_drafts=drafts, standards=STANDARDS, ratings=RATINGS,
                            rating_colours=RATING_COLOURS,
-                           discussions=discussion_services.most_active(current_user, programme))
+                           discussions=discussion_services.most_active(current_user, programme),
+                           may_bid=interests.may_bid(programme.id))
 
 
 @bp.route("/<slug>/people", methods=["GET", "POST"])

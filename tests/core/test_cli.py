@@ -106,6 +106,16 @@ def test_the_demo_is_told_through_the_services(app, runner):
         assert logged["meeting.minutes_published"] == 2 and logged["update.posted"] == 4
         assert logged["document.attached"] == 6 and logged["document.replaced"] == 1
         assert logged["format.requested"] == 2 and logged["format.sent"] == 1
+        # The register of interests: both leads and three partners, one of which (Leith) may bid; each
+        # sign-off of the reference programme keeps the NHS lead's declaration ("none").
+        assert logged["interest.declared"] == 5
+        from psp.interests.models import Declaration
+        kinds = sorted(db.session.scalars(select(Declaration.kind)))
+        assert kinds == ["may-bid", "none", "none", "other", "role-elsewhere"]
+        snapshots = db.session.scalars(select(StageTransition.declarations).where(
+            StageTransition.to_status == "signed_off", StageTransition.declarations.is_not(None))).all()
+        assert len(snapshots) == 2 + 8   # the pilot's NHS lead declared nothing
+        assert sum(text.startswith("- No interests to declare (confirmed ") for text in snapshots) == 2
         specification = db.session.scalar(select(Document).where(
             Document.title == "Draft service specification"))
         assert (specification.version, specification.pages, specification.audience) == (2, 2, "leads")
