@@ -111,11 +111,12 @@ def sign_in_code():
     form = SignInCodeForm()
     if not form.validate_on_submit():
         return render_template("auth/sign_in_code.html", form=form), 400 if form.is_submitted() else 200
-    if not twofactor.verify(user, form.code.data):
+    method = twofactor.verify(user, form.code.data)
+    if method is None:
         form.code.errors = [twofactor.WRONG_CODE]
         _forget_code(form)
         return render_template("auth/sign_in_code.html", form=form), 400
-    services.sign_in(user)
+    services.sign_in(user, method)
     return devices.remember(redirect(next_path or url_for("core.home")), user.email)
 
 

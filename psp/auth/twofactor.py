@@ -152,26 +152,24 @@ def install_totp(user: User, secret: str) -> None:
     _new_codes(user)
 
 
-def verify(user: User, code: str) -> bool:
-    """The second step of signing in: a current TOTP code not used before, or an unused recovery
-    code (used up by this). Records the outcome and commits."""
+def verify(user: User, code: str) -> str | None:
+    """The second step of signing in: a current TOTP code not used before ("app"), or an unused
+    recovery code ("recovery code", used up by this); None otherwise. A success is flushed for the
+    sign-in to commit (one audit entry, sign_in.succeeded, names the method); a failure is
+    recorded and committed."""
     row = factor(user)
     if row is None or row.confirmed_at is None:
-        return False
+        return None
     if _accept_totp(row, code):
-        audit.record("sign_in.second_factor", user, actor=user, method="app")
-        db.session.commit()
-        return True
+        return "app"
     if _use_recovery_code(user, code):
-        audit.record("sign_in.second_factor", user, actor=user, method="recovery code")
         mail.queue(user.email, "A recovery code was used to sign in", "mail/recovery_code_used.txt",
                    user=user, left=unused_codes(user), account_url=_external("auth.two_factor"))
-        db.session.commit()
-        return True
+        return "recovery code"
     db.session.rollback()
     audit.record("sign_in.second_factor_failed", user, actor=user)
     db.session.commit()
-    return False
+    return None
 
 
 def _check_password_and_code(user: User, password: str, code: str) -> SecondFactor:
