@@ -60,24 +60,29 @@ def give_factor(user):
 
 
 def code_for(email):
-    """The current code of a test account's app, for the second step of signing in.
+    """The current code of the account's authenticator app (its secret read from the database, so
+    demo accounts work too), for the second step of signing in.
 
     Tests sign the same person in many times a minute, and a code is refused at or below the step
     last used (no replay): so this first forgets the step last used, as if the next 30 seconds had
     come. Needs the app: from an app context, or the one conftest's app fixture recorded."""
     def run():
-        user_id = db.session.scalar(select(User.id).where(User.email == email.lower()))
-        db.session.execute(update(SecondFactor).where(SecondFactor.user_id == user_id).values(last_step=None))
+        row = db.session.scalar(select(SecondFactor).join(User, User.id == SecondFactor.user_id)
+                                .where(User.email == email.lower()))
+        assert row is not None, f"{email} has no authenticator app"
+        secret = row.secret
+        db.session.execute(update(SecondFactor).where(SecondFactor.id == row.id).values(last_step=None))
         db.session.commit()
+        return secret
 
     from flask import has_app_context
 
     if has_app_context():
-        run()
+        secret = run()
     else:
         with APP["app"].app_context():
-            run()
-    return pyotp.TOTP(secret_for(email)).at(time.time())
+            secret = run()
+    return pyotp.TOTP(secret).at(time.time())
 
 
 @dataclass
