@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, code_for
+from tests.browser.conftest import enter_code_if_asked
+from tests.factories import PASSWORD
 
 
 def signed_in_page(browser, live_server, email):
@@ -14,10 +15,7 @@ def signed_in_page(browser, live_server, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.locator("input[name=code], button:has-text('Sign out')").first.wait_for()
-    if page.url.endswith("/sign-in/code"):  # a person with an authenticator app: the second step
-        page.get_by_label("Code").fill(code_for(email))
-        page.get_by_role("button", name="Continue").click()
+    enter_code_if_asked(page, email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return page
 
