@@ -134,6 +134,12 @@ def is_held_back_for_second_factor(person: Person) -> bool:
     return needs_second_factor(person) and not has_second_factor(person)
 
 
+def can_turn_off_second_factor(person: Person) -> bool:
+    """Only people who need no second factor turn theirs off; a decider's is removed by a site
+    admin's reset alone."""
+    return is_signed_in(person) and not needs_second_factor(person)
+
+
 def can_reset_second_factor(person: Person, account: User) -> bool:
     """Site admins reset someone else's second factor (the support path), never their own."""
     return can_manage_accounts(person) and account.id != person.id

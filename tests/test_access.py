@@ -74,10 +74,12 @@ CASES = [
          status=dict.fromkeys(WITH_FACTOR, 200) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
     case("auth.two_factor_codes", "POST", "/account/two-factor/recovery-codes", SIGNED_IN,
          status=dict.fromkeys(WITH_FACTOR, 400)),
+    # Those with an app here all decide: only a site admin's reset removes theirs (403); the others
+    # have none to turn off (302).
     case("auth.two_factor_turn_off", "GET", "/account/two-factor/turn-off", SIGNED_IN,
-         status=dict.fromkeys(WITH_FACTOR, 200) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
+         status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
     case("auth.two_factor_turn_off", "POST", "/account/two-factor/turn-off", SIGNED_IN,
-         status=dict.fromkeys(WITH_FACTOR, 400)),
+         status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
     case("auth.reset_password", "GET", "/reset-password/forged", set(), everyone=MISSING),
     case("admin.people", "GET", "/admin/people", {"site_admin"}),
     case("admin.disable_account", "GET", "/admin/people/{user:bystander}/disable", {"site_admin"}),

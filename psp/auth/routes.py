@@ -5,6 +5,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from psp import policy
 from psp.auth import bp, devices, privacy, services, sessions, twofactor
 from psp.auth.forms import (
     ChangeEmailForm,
@@ -337,6 +338,7 @@ def two_factor_codes():
 def two_factor_turn_off():
     if not twofactor.is_on(me()):
         return redirect(url_for(".two_factor"))
+    policy.require(policy.can_turn_off_second_factor(current_user))
 
     def turn_off(form):
         twofactor.turn_off(me(), form.password.data, form.code.data)

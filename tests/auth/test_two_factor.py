@@ -239,6 +239,16 @@ def test_a_coordinator_without_a_second_factor_sets_one_up_before_anything_else(
     assert client.get("/programmes/test-programme").status_code == 200
     # A person who decides cannot turn it off themselves (only a site admin's reset removes it).
     assert "Turn off" not in client.get("/account/two-factor").get_data(as_text=True)
+    assert client.get("/account/two-factor/turn-off").status_code == 403
+
+
+def test_production_refuses_to_start_without_the_requirement():
+    from psp.config import check_production
+
+    key = "k" * 40
+    check_production({"PSP_ENV": "production", "SECRET_KEY": key, "REQUIRE_SECOND_FACTOR": True})
+    with pytest.raises(RuntimeError, match="REQUIRE_SECOND_FACTOR"):
+        check_production({"PSP_ENV": "production", "SECRET_KEY": key, "REQUIRE_SECOND_FACTOR": False})
 
 
 def test_the_requirement_can_be_turned_off_outside_production(app, world):

@@ -64,3 +64,7 @@ def test_can_reset_second_factor(check):
         ("someone else's",             {"site_admin"}),
         ("their own",                  NOBODY),
     ], lambda scene, account: (scene.me if account == "their own" else scene.person("coordinator"),))
+
+
+def test_can_turn_off_second_factor(check):
+    check([("(no record)", SIGNED_IN - DECIDERS)])
