@@ -6,7 +6,7 @@ Reviewed by hand. Two new tables, nothing changed in the old ones:
   base32 secret (kept in the clear: protect the database and its backups accordingly), the last
   time-step accepted (a code is refused at or below it, so a code cannot be replayed), when set-up
   was confirmed (NULL while it is in progress) and last used. Deleted with the account (CASCADE).
-- recovery_codes: ten per person, each the SHA-256 of a random 60-bit code, used_at once used.
+- recovery_codes: ten per person, each the SHA-256 of a random code of 12 characters (about 59 bits), used_at once used.
   Indexed by person; deleted with the account (CASCADE).
 
 Revision ID: 0016

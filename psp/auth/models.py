@@ -75,7 +75,7 @@ class SecondFactor(Model):
 
 
 class RecoveryCode(Model):
-    """One of ten single-use codes, kept as the SHA-256 of a random 60-bit code."""
+    """One of ten single-use codes, kept as the SHA-256 of a random code of 12 characters (about 59 bits)."""
 
     __tablename__ = "recovery_codes"
 
