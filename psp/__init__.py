@@ -132,6 +132,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from psp.admin import bp as admin_bp
     from psp.auth import bp as auth_bp
+    from psp.auth.gate import require_second_factor
     from psp.auth.sessions import enforce_timeouts
     from psp.contributions import bp as contributions_bp
     from psp.core import bp as core_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_bp)
     app.register_blueprint(interests_bp)
     app.before_request(enforce_timeouts)
+    app.before_request(require_second_factor)  # after the session's timeouts, so it sees who is signed in
 
     @app.after_request
     def _send_mail(response: Response) -> Response:

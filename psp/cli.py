@@ -50,11 +50,38 @@ def seed_demo() -> None:
 @psp_cli.command("demo-accounts")
 def demo_accounts() -> None:
     """Print the demo sign-ins."""
-    from psp.demo import ACCOUNTS, PASSWORD
+    from psp.demo import ACCOUNTS, PASSWORD, SECRETS
 
     click.echo(f"Demo accounts (password for all: {PASSWORD})")
     for email, name, role in ACCOUNTS:
         click.echo(f"  {email:<40} {name:<22} {role}")
+    click.echo("Site admin, coordinator and NHS lead sign in with a code from an authenticator app "
+               "holding the secret below, or from `flask --app psp psp demo-code EMAIL`:")
+    for email, secret in SECRETS.items():
+        click.echo(f"  {email:<40} password {PASSWORD}  secret {secret}")
+
+
+@psp_cli.command("demo-code")
+@click.argument("email")
+def demo_code(email: str) -> None:
+    """Print the current sign-in code of a demo account (refused outside the demo database)."""
+    import pyotp
+    from flask import current_app
+
+    from psp.auth import twofactor
+    from psp.auth.services import find_by_email
+    from psp.demo import SECRETS, refusal
+
+    refused = refusal(current_app.config["PSP_ENV"] == "production")
+    if refused:
+        raise click.ClickException(refused.replace("The demo data is not loaded", "No demo codes"))
+    email = email.strip().lower()
+    user = find_by_email(email) if email in SECRETS else None
+    row = twofactor.factor(user) if user is not None else None
+    if row is None or row.confirmed_at is None or row.secret != SECRETS[email]:
+        raise click.ClickException(f"{email} is not a demo account with an authenticator app "
+                                   f"(those are {', '.join(SECRETS)}).")
+    click.echo(pyotp.TOTP(row.secret).now())
 
 
 @psp_cli.command("send-mail")

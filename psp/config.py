@@ -40,6 +40,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Site admins, coordinators and NHS leads without a second factor set one up before anything else.
+        "REQUIRE_SECOND_FACTOR": _bool("REQUIRE_SECOND_FACTOR", True),
         # Sessions: cookie-based, invalidated server-side through the user's session counter.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -78,6 +80,8 @@ def check_production(config: Mapping[str, Any]) -> None:
     """Refuse to start in production with a missing or demo secret key."""
     if config.get("PSP_ENV") != "production":
         return
+    if not config.get("REQUIRE_SECOND_FACTOR", True):
+        raise RuntimeError("REQUIRE_SECOND_FACTOR cannot be turned off when PSP_ENV=production.")
     key = config.get("SECRET_KEY") or ""
     if not key or key == DEMO_SECRET_KEY or len(key) < 32:
         raise RuntimeError(

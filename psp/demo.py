@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from psp import builders, mail, timeutil
 from psp.auth import services as accounts
+from psp.auth import twofactor
 from psp.auth.models import User
 from psp.contributions import importing, recorded
 from psp.contributions import services as views
@@ -51,6 +52,10 @@ ACCOUNTS = [
      "admin of Musselburgh Men's Shed (waiting to be verified, asking to take part)"),
 ]
 ADMIN, COORDINATOR, LEAD, MEMBER, NEWCOMER = (email for email, _, _ in ACCOUNTS)
+# The demo's deciders sign in with an authenticator app. Their secrets are published with the
+# password (`flask psp demo-accounts`), and `flask psp demo-code EMAIL` prints the current code.
+SECRETS = {ADMIN: "PSPDEMOADMINTOTPSECRETAAAAAAAAAA", COORDINATOR: "PSPDEMOCOORDINATORTOTPSECRETBBBB",
+           LEAD: "PSPDEMONHSLEADTOTPSECRETCCCCCCCC"}
 
 ALL = ["city-of-edinburgh", "midlothian", "east-lothian", "west-lothian", "scottish-borders"]
 PUBLIC = [("NHS Lothian", "public-body", None, ALL), ("NHS Borders", "public-body", None,
@@ -246,9 +251,15 @@ def _people_and_organisations(story):
                                                  decided_at=utcnow()))
             db.session.commit()
 
+    def set_up_app(email):
+        twofactor.install_totp(_person(email), SECRETS[email])
+        db.session.commit()
+
     story.on(130, accounts.create_admin, ADMIN, ACCOUNTS[0][1], PASSWORD)
     for email, name, _role in ACCOUNTS[1:4]:
         story.on(125, register, email, name)
+    for email in SECRETS:
+        story.on(124, set_up_app, email)
     for email, name in PARTNER_PEOPLE:
         story.on(122, register, email, name)
     for row in PUBLIC + INTERFACES + PARTNERS:

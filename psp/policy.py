@@ -81,6 +81,7 @@ def forget(person: Person) -> None:
     """After a change to what someone holds, within the same request."""
     if has_request_context():
         g.setdefault("_policy_holdings", {}).pop(getattr(person, "id", None), None)
+        g.setdefault("_policy_factor", {}).pop(getattr(person, "id", None), None)
 
 
 # People ----------------------------------------------------------------------
@@ -108,6 +109,41 @@ def can_disable_account(person: Person, account: User) -> bool:
 
 def can_read_audit_log(person: Person) -> bool:
     return is_site_admin(person)
+
+
+def needs_second_factor(person: Person) -> bool:
+    """People who decide (site admins, coordinators, NHS leads of any programme) must sign in with
+    a second factor."""
+    return is_signed_in(person) and (bool(person.is_site_admin) or bool(holdings(person).roles))
+
+
+def has_second_factor(person: Person) -> bool:
+    """An authenticator app set up and confirmed. One query, once per request."""
+    if not is_signed_in(person):
+        return False
+    cache = g.setdefault("_policy_factor", {}) if has_request_context() else {}
+    if person.id not in cache:
+        from psp.auth.models import SecondFactor
+
+        cache[person.id] = db.session.scalar(select(SecondFactor.id).where(
+            SecondFactor.user_id == person.id, SecondFactor.confirmed_at.is_not(None))) is not None
+    return bool(cache[person.id])
+
+
+def is_held_back_for_second_factor(person: Person) -> bool:
+    """Must set up a second factor before doing anything else."""
+    return needs_second_factor(person) and not has_second_factor(person)
+
+
+def can_turn_off_second_factor(person: Person) -> bool:
+    """Only people who need no second factor turn theirs off; a decider's is removed by a site
+    admin's reset alone."""
+    return is_signed_in(person) and not needs_second_factor(person)
+
+
+def can_reset_second_factor(person: Person, account: User) -> bool:
+    """Site admins reset someone else's second factor (the support path), never their own."""
+    return can_manage_accounts(person) and account.id != person.id
 
 
 def is_coordinator(person: Person, programme: Programme) -> bool:
@@ -653,5 +689,6 @@ def can_withdraw_declaration(person: Person, programme: Programme, declaration: 
 
 
 RULES = {name: value for name, value in dict(globals()).items()
-         if callable(value) and (name.startswith(("can_", "is_")) or name == "has_conflict")}
+         if callable(value) and getattr(value, "__module__", None) == __name__
+         and name.startswith(("can_", "is_", "needs_", "has_"))}
 

@@ -35,6 +35,7 @@ from psp.auth.models import User
 from psp.auth.passwords import hash_password
 from psp.extensions import db, limiter
 from psp.timeutil import utcnow
+from tests.factories import APP, code_for, give_factor
 
 PASSWORD = "correct horse battery staple"
 
@@ -168,6 +169,7 @@ def app(database_url, smtp_server, tmp_path_factory):
     })
     with app.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+    APP["app"] = app
 
     def deliver():
         from psp import mail
@@ -289,6 +291,14 @@ class Forms:
         return self.client.post(url, data={**data, "csrf_token": csrf_from(html)}, **kwargs)
 
 
+def second_step(client, response, email):
+    """After the password: a person with an authenticator app is sent to /sign-in/code; enter the
+    app's current code there (tests.factories.code_for) and return that answer instead."""
+    if response.status_code == 302 and response.headers["Location"].endswith("/sign-in/code"):
+        return Forms(client).post("/sign-in/code", {"code": code_for(email)})
+    return response
+
+
 @pytest.fixture
 def forms(client):
     return Forms(client)
@@ -296,13 +306,18 @@ def forms(client):
 
 @pytest.fixture
 def make_user(app):
-    def make(email=None, name="Test Person", password=PASSWORD, confirmed=True, **fields):
+    def make(email=None, name="Test Person", password=PASSWORD, confirmed=True, factor=None, **fields):
+        """factor: give the account an authenticator app (tests.factories.secret_for); by default
+        a site admin gets one, as the service requires."""
         make.count += 1
         with app.app_context():
             user = User(email=email or f"person{make.count}@example.org", name=name,
                         password_hash=hash_password(password),
                         email_confirmed_at=utcnow() if confirmed else None, **fields)
             db.session.add(user)
+            if factor or (factor is None and fields.get("is_site_admin")):
+                db.session.flush()
+                give_factor(user)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
@@ -316,8 +331,10 @@ class AuthActions:
     def __init__(self, forms):
         self.forms = forms
 
-    def sign_in(self, email, password=PASSWORD):
-        return self.forms.post("/sign-in", {"email": email, "password": password})
+    def sign_in(self, email, password=PASSWORD, code=True):
+        """code=False stops after the password (a person with a second factor is then half-way)."""
+        response = self.forms.post("/sign-in", {"email": email, "password": password})
+        return second_step(self.forms.client, response, email) if code else response
 
     def sign_out(self):
         return self.forms.post("/sign-out", {}, page="/account")
@@ -407,7 +424,8 @@ def sign_in_as(app):
 
     def sign_in(email):
         client = app.test_client()
-        response = Forms(client).post("/sign-in", {"email": email, "password": PASSWORD})
+        response = second_step(client, Forms(client).post("/sign-in", {"email": email, "password": PASSWORD}),
+                               email)
         assert response.status_code == 302, response.status_code
         client.forms = Forms(client)
         return client

@@ -1,12 +1,18 @@
 """A small world of people and records, built with psp.builders, for access tests."""
 
+import base64
+import hashlib
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
 
-from sqlalchemy import select
+import pyotp
+from sqlalchemy import select, update
 
 from psp import builders
+from psp.auth import twofactor
+from psp.auth.models import SecondFactor, User
 from psp.auth.passwords import hash_password
 from psp.cycles.models import Stage
 from psp.cycles.services import start_cycle
@@ -19,6 +25,9 @@ from psp.storage import storage
 from psp.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"
+# Who decides, and so signs in with a second factor in the test world (policy.needs_second_factor).
+WITH_FACTOR = ("coordinator", "nhs_lead", "site_admin")
+APP = {}  # the test app, set by conftest's app fixture, for code_for outside a request
 KINDS = ["anonymous", "no_organisation", "pending_member", "partner_member", "other_member",
          "organisation_admin", "coordinator", "nhs_lead", "site_admin"]
 
@@ -39,6 +48,42 @@ def _hash():
     if "value" not in _HASH:
         _HASH["value"] = hash_password(PASSWORD)
     return _HASH["value"]
+
+
+def secret_for(email):
+    """The TOTP secret a test account's authenticator app holds: fixed per address."""
+    return base64.b32encode(hashlib.sha256(email.lower().encode()).digest()[:20]).decode()
+
+
+def give_factor(user):
+    """An authenticator app already set up for the account (flushes; the caller commits)."""
+    twofactor.install_totp(user, secret_for(user.email))
+
+
+def code_for(email):
+    """The current code of the account's authenticator app (its secret read from the database, so
+    demo accounts work too), for the second step of signing in.
+
+    Tests sign the same person in many times a minute, and a code is refused at or below the step
+    last used (no replay): so this first forgets the step last used, as if the next 30 seconds had
+    come. Needs the app: from an app context, or the one conftest's app fixture recorded."""
+    def run():
+        row = db.session.scalar(select(SecondFactor).join(User, User.id == SecondFactor.user_id)
+                                .where(User.email == email.lower()))
+        assert row is not None, f"{email} has no authenticator app"
+        secret = row.secret
+        db.session.execute(update(SecondFactor).where(SecondFactor.id == row.id).values(last_step=None))
+        db.session.commit()
+        return secret
+
+    from flask import has_app_context
+
+    if has_app_context():
+        secret = run()
+    else:
+        with APP["app"].app_context():
+            secret = run()
+    return pyotp.TOTP(secret).at(time.time())
 
 
 @dataclass
@@ -69,6 +114,8 @@ def build_world():
     }
     db.session.add_all(list(people.values()) + list(orgs.values()))
     db.session.flush()
+    for kind in WITH_FACTOR:
+        give_factor(people[kind])
 
     def member(who, org, role="member", status="active"):
         row = builders.membership(people[who].id, orgs[org].id, role=role, status=status)

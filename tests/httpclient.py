@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, build_opener
 
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, code_for
 
 
 class _NoRedirect(HTTPRedirectHandler):
@@ -34,3 +34,8 @@ class HttpClient:
         status, _ = self.request("/sign-in", {"email": email, "password": PASSWORD,
                                               "csrf_token": csrf_from(html)})
         assert status == 302
+        status, html = self.request("/sign-in/code")
+        if status == 200:  # a person with an authenticator app: the second step
+            status, _ = self.request("/sign-in/code", {"code": code_for(email),
+                                                       "csrf_token": csrf_from(html)})
+            assert status == 302

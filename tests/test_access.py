@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from tests.conftest import Forms, csrf_from
-from tests.factories import KINDS, PASSWORD
+from tests.conftest import Forms, csrf_from, second_step
+from tests.factories import KINDS, PASSWORD, WITH_FACTOR
 
 EVERYONE = set(KINDS)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -61,12 +61,36 @@ CASES = [
     case("auth.change_email", "POST", "/account/email", SIGNED_IN, status=400),
     case("auth.change_email_confirm", "GET", "/account/email/forged", set(), everyone=MISSING),
     case("auth.reset_request", "GET", "/reset-password", EVERYONE, public=True),
+    # Without a password just given, the second step sends everyone back to sign in (or on, if signed in).
+    case("auth.sign_in_code", "GET", "/sign-in/code", EVERYONE, public=True,
+         status=dict.fromkeys(EVERYONE, 302)),
+    case("auth.sign_in_code", "POST", "/sign-in/code", EVERYONE, public=True),
+    case("auth.two_factor", "GET", "/account/two-factor", SIGNED_IN),
+    case("auth.two_factor_start", "POST", "/account/two-factor/start", SIGNED_IN),
+    # No set-up in progress: sent back to the two-factor page.
+    case("auth.two_factor_set_up", "GET", "/account/two-factor/set-up", SIGNED_IN, status=302),
+    case("auth.two_factor_set_up", "POST", "/account/two-factor/set-up", SIGNED_IN),
+    # Only with an app set up (the others are sent to set one up); POST: the empty form.
+    case("auth.two_factor_codes", "GET", "/account/two-factor/recovery-codes", SIGNED_IN,
+         status=dict.fromkeys(WITH_FACTOR, 200) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
+    case("auth.two_factor_codes", "POST", "/account/two-factor/recovery-codes", SIGNED_IN,
+         status=dict.fromkeys(WITH_FACTOR, 400)),
+    # Those with an app here all decide: only a site admin's reset removes theirs (403); the others
+    # have none to turn off (302).
+    case("auth.two_factor_turn_off", "GET", "/account/two-factor/turn-off", SIGNED_IN,
+         status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
+    case("auth.two_factor_turn_off", "POST", "/account/two-factor/turn-off", SIGNED_IN,
+         status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
     case("auth.reset_password", "GET", "/reset-password/forged", set(), everyone=MISSING),
     case("admin.people", "GET", "/admin/people", {"site_admin"}),
     case("admin.disable_account", "GET", "/admin/people/{user:bystander}/disable", {"site_admin"}),
     case("admin.disable_account", "POST", "/admin/people/{user:bystander}/disable", {"site_admin"},
          status=400),  # no reason given
     case("admin.enable_account", "POST", "/admin/people/{user:bystander}/enable", {"site_admin"}),
+    case("admin.reset_second_factor", "GET", "/admin/people/{user:coordinator}/second-factor",
+         {"site_admin"}),
+    case("admin.reset_second_factor", "POST", "/admin/people/{user:coordinator}/second-factor",
+         {"site_admin"}),
     case("admin.audit_log", "GET", "/admin/audit-log", {"site_admin"}),
     case("organisations.directory", "GET", "/organisations", EVERYONE, public=True),
     case("organisations.new", "GET", "/organisations/new", SIGNED_IN),
@@ -405,8 +429,9 @@ def sessions(app, shared_world):
     for kind in KINDS:
         client = app.test_client()
         if kind != "anonymous":
-            signed_in = Forms(client).post("/sign-in", {"email": f"{kind.replace('_', '.')}@example.org",
-                                                        "password": PASSWORD})
+            email = f"{kind.replace('_', '.')}@example.org"
+            signed_in = second_step(client, Forms(client).post("/sign-in", {"email": email,
+                                                                            "password": PASSWORD}), email)
             assert signed_in.status_code == 302
         token = csrf_from(client.get("/sign-in" if kind == "anonymous" else "/account")
                           .get_data(as_text=True))
@@ -433,5 +458,6 @@ def test_who_may_reach_each_route(app, module_world, sessions, kind, endpoint, m
     assert code == exact_status(kind, method, expected, status, sees), (expected, code, location)
     if expected == LOGIN:
         assert location.startswith("/sign-in"), location
-    elif expected == OK and endpoint not in ("auth.sign_out", "auth.sign_out_everywhere"):
+    elif expected == OK and endpoint not in ("auth.sign_out", "auth.sign_out_everywhere",
+                                             "auth.sign_in_code"):
         assert not location.startswith("/sign-in"), location

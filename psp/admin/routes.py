@@ -7,6 +7,7 @@ from psp import policy
 from psp.admin import bp, services
 from psp.admin.forms import DisableForm
 from psp.auth import services as accounts
+from psp.auth import twofactor
 from psp.forms import ActionForm, search_text
 from psp.loaders import account_or_404, me
 from psp.pagination import paginate
@@ -48,6 +49,22 @@ def enable_account(user_id):
     accounts.set_disabled(me(), account, False)
     flash(f"{account.name}'s account is enabled.", "success")
     return redirect(url_for(".people", q=request.args.get("q") or None))
+
+
+@bp.route("/people/<int:user_id>/second-factor", methods=["GET", "POST"])
+@login_required
+def reset_second_factor(user_id):
+    """The support path for someone who lost their app and codes: asks for confirmation, is audited,
+    and emails the person. Never one's own (a stolen admin session must not remove the admin's)."""
+    account = account_or_404(user_id)
+    policy.require(policy.can_reset_second_factor(current_user, account))
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return render_template("admin/reset_second_factor.html", account=account, form=form,
+                               on=twofactor.is_on(account)), 400 if form.is_submitted() else 200
+    twofactor.reset(me(), account)
+    flash(f"{account.name}'s two-factor sign-in is reset, and they are told by email.", "success")
+    return redirect(url_for(".people"))
 
 
 def _number(raw):

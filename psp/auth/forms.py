@@ -105,3 +105,38 @@ class DeleteAccountForm(FlaskForm):
         widget=GovPasswordInput(),
     )
     submit = SubmitField("Delete my account", widget=GovSubmitInput())
+
+
+def _code_field(label: str = "Code",
+                message: str = "Enter the 6-digit code from your authenticator app") -> StringField:
+    too_long = Length(max=40, message="Enter the code as your app shows it")
+    return StringField(label, validators=[InputRequired(message), NoControlCharacters(), too_long],
+                       filters=[strip], widget=GovTextInput())
+
+
+class SetUpCodeForm(FlaskForm):
+    code = _code_field("Code from your app")
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class SignInCodeForm(FlaskForm):
+    code = _code_field("Code", "Enter the code from your authenticator app, or a recovery code")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class _PasswordAndCode(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password to confirm"),
+                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
+        widget=GovPasswordInput(),
+    )
+    code = _code_field("Code from your app")
+
+
+class TurnOffForm(_PasswordAndCode):
+    submit = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())
+
+
+class RegenerateCodesForm(_PasswordAndCode):
+    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, or_, select, update
 
 from psp import audit
-from psp.auth.models import User, UserSession
+from psp.auth.models import RecoveryCode, SecondFactor, User, UserSession
 from psp.errors import Refused
 from psp.extensions import db
 from psp.timeutil import utcnow
@@ -20,6 +20,8 @@ from psp.timeutil import utcnow
 # table -> the columns that hold the person's id; BY_EMAIL: tables found by email address.
 EXPORT = {
     "user_sessions": ["user_id"],
+    "second_factors": ["user_id"],
+    "recovery_codes": ["user_id"],
     "memberships": ["user_id"],
     "programme_roles": ["user_id"],
     "bookings": ["user_id"],
@@ -59,6 +61,7 @@ BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
 # Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
 # Where a file is stored is the service's business, not information about the person.
 NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content"),
+         ("second_factors", "secret"), ("recovery_codes", "code_hash"),
          ("documents", "storage_key"), ("document_versions", "storage_key")}
 ERASED_NAME = "Former member"
 # A correction to minutes keeps its text when its author goes, and reads as "a former participant".
@@ -153,6 +156,8 @@ def erase(person: User) -> None:
     db.session.execute(delete(RoleInvitation).where(RoleInvitation.email == email))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
     db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
+    db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == person.id))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == person.id))
     db.session.execute(delete(Notification).where(Notification.user_id == person.id))
     db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == person.id))
     db.session.execute(delete(FormatRequest).where(FormatRequest.requester_id == person.id))

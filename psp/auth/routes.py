@@ -5,15 +5,20 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from psp.auth import bp, devices, privacy, services, sessions
+from psp import policy
+from psp.auth import bp, devices, privacy, services, sessions, twofactor
 from psp.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     NewPasswordForm,
+    RegenerateCodesForm,
     RegisterForm,
     ResetRequestForm,
+    SetUpCodeForm,
+    SignInCodeForm,
     SignInForm,
+    TurnOffForm,
 )
 from psp.errors import Refused
 from psp.extensions import limiter
@@ -85,7 +90,34 @@ def sign_in():
     if not user.is_confirmed:
         services.resend_confirmation(user)
         return render_template("auth/confirm_first.html", email=user.email)
+    if twofactor.is_on(user):
+        twofactor.begin_pending(user, next_path)  # not signed in until the code is right
+        return redirect(url_for(".sign_in_code"))
     services.sign_in(user)
+    return devices.remember(redirect(next_path or url_for("core.home")), user.email)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit("5 per 5 minutes", key_func=twofactor.pending_key, methods=["POST"],
+               deduct_when=_failed, scope="sign-in-code")
+def sign_in_code():
+    """The second step: a code from the person's app, or a recovery code, within 5 minutes."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    pending = twofactor.pending_user()
+    if pending is None:
+        flash("Sign in again: the time to enter your code ran out.")
+        return redirect(url_for(".sign_in"))
+    user, next_path = pending
+    form = SignInCodeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in_code.html", form=form), 400 if form.is_submitted() else 200
+    method = twofactor.verify(user, form.code.data)
+    if method is None:
+        form.code.errors = [twofactor.WRONG_CODE]
+        _forget_code(form)
+        return render_template("auth/sign_in_code.html", form=form), 400
+    services.sign_in(user, method)
     return devices.remember(redirect(next_path or url_for("core.home")), user.email)
 
 
@@ -223,3 +255,94 @@ def reset_password(token):
     flash("Your password has been reset. Sign in with your new password.", "success")
     return redirect(url_for(".sign_in"))
 
+
+
+@bp.get("/account/two-factor")
+@login_required
+def two_factor():
+    user = me()
+    return render_template("auth/two_factor.html", on=twofactor.is_on(user),
+                           left=twofactor.unused_codes(user), form=ActionForm())
+
+
+@bp.post("/account/two-factor/start")
+@login_required
+def two_factor_start():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        twofactor.start_totp(me())
+    except Refused as refusal:
+        flash(str(refusal))
+        return redirect(url_for(".two_factor"))
+    return redirect(url_for(".two_factor_set_up"))
+
+
+@bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 5 minutes", methods=["POST"], deduct_when=_failed, scope="two-factor-set-up")
+def two_factor_set_up():
+    """Shows the secret and its QR code; a current code from the app turns it on."""
+    user = me()
+    row = twofactor.factor(user)
+    if row is None or row.confirmed_at is not None:
+        return redirect(url_for(".two_factor"))
+    form = SetUpCodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.confirm_totp(user, form.code.data)
+        except Refused as refusal:
+            refuse_on(form, refusal)
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, new=True)
+    uri = twofactor.provisioning_uri(user, row.secret)
+    _forget_code(form)  # a code is never shown back
+    return render_template("auth/two_factor_set_up.html", form=form, secret=row.secret,
+                           qr=twofactor.qr_svg(uri)), 400 if form.is_submitted() else 200
+
+
+def _forget_code(form):
+    form.code.raw_data = []
+    form.code.data = ""
+
+
+def _password_and_code_page(form, template, action):
+    if not form.validate_on_submit():
+        _forget_code(form)
+        return render_template(template, form=form), 400 if form.is_submitted() else 200
+    try:
+        return action(form)
+    except Refused as refusal:
+        refuse_on(form, refusal)
+        _forget_code(form)
+        return render_template(template, form=form), 400
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 5 minutes", methods=["POST"], deduct_when=_failed, scope="two-factor-codes")
+def two_factor_codes():
+    if not twofactor.is_on(me()):
+        return redirect(url_for(".two_factor"))
+
+    def regenerate(form):
+        codes = twofactor.regenerate_codes(me(), form.password.data, form.code.data)
+        return render_template("auth/recovery_codes.html", codes=codes, new=False)
+
+    return _password_and_code_page(RegenerateCodesForm(), "auth/regenerate_codes.html", regenerate)
+
+
+@bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 5 minutes", methods=["POST"], deduct_when=_failed, scope="two-factor-off")
+def two_factor_turn_off():
+    if not twofactor.is_on(me()):
+        return redirect(url_for(".two_factor"))
+    policy.require(policy.can_turn_off_second_factor(current_user))
+
+    def turn_off(form):
+        twofactor.turn_off(me(), form.password.data, form.code.data)
+        flash("Two-factor sign-in is off.", "success")
+        return redirect(url_for(".two_factor"))
+
+    return _password_and_code_page(TurnOffForm(), "auth/two_factor_turn_off.html", turn_off)

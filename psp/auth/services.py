@@ -98,10 +98,14 @@ def resend_confirmation(user: User) -> None:
     db.session.commit()
 
 
-def sign_in(user: User) -> None:
+def sign_in(user: User, second_factor: str | None = None) -> None:
+    """second_factor: how the second step was passed ("app", "recovery code"), if there was one."""
     sessions.start_session(user)
     user.last_signed_in_at = utcnow()
-    audit.record("sign_in.succeeded", user, actor=user)
+    if second_factor is None:
+        audit.record("sign_in.succeeded", user, actor=user)
+    else:
+        audit.record("sign_in.succeeded", user, actor=user, second_factor=second_factor)
     db.session.commit()
 
 

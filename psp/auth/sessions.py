@@ -12,11 +12,11 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, session
+from flask import current_app, flash, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
-from psp.auth.models import User, UserSession
+from psp.auth.models import SecondFactor, User, UserSession
 from psp.extensions import db, login_manager
 from psp.timeutil import utcnow
 
@@ -29,18 +29,25 @@ def _digest(value: str) -> str:
 
 @login_manager.user_loader
 def load_user(stored_id: str) -> User | None:
-    """One query: the person, if their counter and this browser's session are both live."""
+    """One query: the person, if their counter and this browser's session are both live, and
+    whether they have a second factor (policy.has_second_factor reads it from there)."""
     user_id, _, version = stored_id.partition(":")
     sid = session.get("sid")
     if not user_id.isdigit() or not version.isdigit() or not isinstance(sid, str):
         return None
-    return db.session.scalar(
-        select(User)
+    factor = exists().where(SecondFactor.user_id == User.id, SecondFactor.confirmed_at.is_not(None))
+    found = db.session.execute(
+        select(User, factor.label("factor"))
         .join(UserSession, UserSession.user_id == User.id)
         .where(User.id == int(user_id), User.session_version == int(version),
                User.disabled_at.is_(None), UserSession.id == _digest(sid),
                UserSession.ended_at.is_(None))
-    )
+    ).first()
+    if found is None:
+        return None
+    user, has_factor = found
+    g.setdefault("_policy_factor", {})[user.id] = bool(has_factor)
+    return user
 
 
 def start_session(user: User) -> None:

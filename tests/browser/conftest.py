@@ -2,6 +2,8 @@ import pytest
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.factories import code_for
+
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 _RUN = "options => axe.run(document, options)"
 
@@ -52,3 +54,12 @@ def scan_both_widths(page, axe_scan, label):
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, f"{label} scrolls sideways"
     axe_scan(page, f"{label} at 320 px")
     page.set_viewport_size({"width": width, "height": 900})
+
+
+def enter_code_if_asked(page, email):
+    """After the password: a person with an authenticator app is asked for its code; enter it
+    (tests.factories.code_for) and carry on. Anyone else is signed in already."""
+    page.locator("input[name=code], form[action='/sign-out']").first.wait_for(state="attached")
+    if page.url.endswith("/sign-in/code"):
+        page.get_by_label("Code", exact=True).fill(code_for(email))
+        page.get_by_role("button", name="Continue").click()

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import scan_both_widths
+from tests.browser.conftest import enter_code_if_asked, scan_both_widths
 
 PASSWORD = "heather on the pentland hills"
 NEW_PASSWORD = "tide tables for portobello beach"
@@ -121,6 +121,7 @@ def test_site_admin_disables_an_account(live_server, page, axe_scan, make_user):
     page.get_by_label("Email address").fill("root@example.org")
     page.get_by_label("Password", exact=True).fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
+    enter_code_if_asked(page, "root@example.org")
     page.get_by_role("link", name="Accounts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
     axe_scan(page, "accounts")

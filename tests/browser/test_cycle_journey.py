@@ -346,7 +346,7 @@ def test_a_whole_round_with_the_same_action(live_server, browser, world, app, ax
 
 
 def test_stale_submit_and_decide_pages(live_server, browser, world, app, make_user, axe_scan):
-    second = make_user(email="second.lead@example.org", name="Sam Second", password=PASSWORD)
+    second = make_user(email="second.lead@example.org", name="Sam Second", password=PASSWORD, factor=True)
     with app.app_context():
         db.session.add(ProgrammeRole(programme_id=world["programme_id"], user_id=second.id,
                                      role="nhs_lead"))

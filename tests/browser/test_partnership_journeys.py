@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import enter_code_if_asked
 from tests.factories import PASSWORD
 
 
@@ -14,6 +15,7 @@ def signed_in_page(browser, live_server, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    enter_code_if_asked(page, email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return page
 

@@ -24,6 +24,7 @@ from psp.programmes.models import Participation
 from psp.slugs import unique_slug
 from psp.timeutil import utcnow
 from psp.updates.models import Update
+from tests.browser.conftest import enter_code_if_asked
 from tests.factories import PASSWORD, move_to, organisation, person
 
 WIDTH = 320
@@ -100,6 +101,7 @@ def _page(browser, live_server, email=None):
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        enter_code_if_asked(page, email)
         # At this width the sign-out button is inside the folded "Menu".
         expect(page.locator("form[action='/sign-out']")).to_have_count(1)
     return page

@@ -154,3 +154,27 @@ def test_the_demo_is_told_through_the_services(app, runner):
             Contribution.message_id.is_not(None))) == 1
         assert sum(1 for d in talk.values() if d.is_closed and d.closing_summary) == 1
         assert logged["discussion.message_hidden"] == 1
+
+
+def test_demo_deciders_have_an_app_and_demo_code_prints_its_code(app, runner, make_user):
+    import pyotp
+
+    from psp.demo import SECRETS
+
+    runner.invoke(args=["psp", "seed-demo"])
+    listing = runner.invoke(args=["psp", "demo-accounts"]).output
+    assert all(secret in listing for secret in SECRETS.values())
+    for email, secret in SECRETS.items():
+        result = runner.invoke(args=["psp", "demo-code", email.upper()])
+        assert result.exit_code == 0 and pyotp.TOTP(secret).verify(result.output.strip(), valid_window=1)
+    refused = runner.invoke(args=["psp", "demo-code", "member@example.org"])
+    assert refused.exit_code == 1 and "not a demo account with an authenticator app" in refused.output
+    app.config["PSP_ENV"] = "production"
+    try:
+        result = runner.invoke(args=["psp", "demo-code", "admin@example.org"])
+    finally:
+        app.config["PSP_ENV"] = "development"
+    assert result.exit_code == 1 and "PSP_ENV=production" in result.output
+    make_user(email="real.person@nhs.example.net")
+    result = runner.invoke(args=["psp", "demo-code", "admin@example.org"])
+    assert result.exit_code == 1 and "not the demo's" in result.output

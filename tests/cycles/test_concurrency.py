@@ -15,7 +15,7 @@ from tests.httpclient import HttpClient
 
 @pytest.fixture
 def two_leads(app, world, make_user, live_server):
-    second = make_user(email="second.lead@example.org", password=PASSWORD)
+    second = make_user(email="second.lead@example.org", password=PASSWORD, factor=True)
     with app.app_context():
         db.session.add(ProgrammeRole(programme_id=world["programme_id"], user_id=second.id,
                                      role="nhs_lead"))

@@ -116,7 +116,7 @@ def test_a_decision_on_a_page_opened_before_a_change_loses_and_keeps_the_text(ap
     from psp.programmes.models import ProgrammeRole
     from tests.factories import PASSWORD
 
-    second = make_user(email="second.lead@example.org", password=PASSWORD)
+    second = make_user(email="second.lead@example.org", password=PASSWORD, factor=True)
     with app.app_context():
         db.session.add(ProgrammeRole(programme_id=world["programme_id"], user_id=second.id,
                                      role="nhs_lead"))

@@ -74,7 +74,7 @@ def test_another_language_needs_saying_which(app, world, sign_in_as):
 def test_a_coordinator_of_another_programme_cannot_mark_it_sent(app, world, make_user, sign_in_as):
     from psp.programmes.models import Programme, ProgrammeRole
 
-    make_user(email="review.coordinator@example.org")
+    make_user(email="review.coordinator@example.org", factor=True)
     with app.app_context():
         review = db.session.scalar(select(Programme.id).where(Programme.slug == "review-programme"))
         user = db.session.scalar(select(User.id).where(User.email == "review.coordinator@example.org"))

@@ -91,7 +91,7 @@ def test_who_may_not_declare_is_refused(app, world, sign_in_as, make_user):
     # A plain member of a partner organisation; and a coordinator of another programme only.
     assert sign_in_as("partner.member@example.org").forms.post(
         P + "/interests/new", {"kind": "none"}, page="/account").status_code == 403
-    elsewhere = make_user("elsewhere@example.org")
+    elsewhere = make_user("elsewhere@example.org", factor=True)  # a coordinator: two-factor required
     with app.app_context():
         from psp.programmes.models import Programme
 

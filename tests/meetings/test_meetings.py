@@ -506,7 +506,7 @@ def test_only_the_programmes_coordinators_download_every_booking(app, world, sig
     for email in ("partner.member@example.org", "organisation.admin@example.org", "other.member@example.org",
                   "nhs.lead@example.org"):
         assert sign_in_as(email).get(path).status_code == 403, email
-    elsewhere = make_user(email="elsewhere.coordinator@example.org")
+    elsewhere = make_user(email="elsewhere.coordinator@example.org", factor=True)
     with app.app_context():
         db.session.add(ProgrammeRole(programme_id=db.session.scalar(select(Programme.id).where(
             Programme.slug == "review-programme")), user_id=elsewhere.id, role="coordinator"))

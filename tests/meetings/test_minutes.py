@@ -299,7 +299,7 @@ def test_corrections_are_decided_then_the_agreed_minutes_published(app, world, s
 
 def test_a_coordinator_of_another_programme_cannot_decide_its_corrections(app, world, sign_in_as, make_user):
     meeting_id, correction_id = made(app, world, audience="public")
-    elsewhere = make_user(email="review.coordinator@example.org", password=PASSWORD)
+    elsewhere = make_user(email="review.coordinator@example.org", password=PASSWORD, factor=True)
     with app.app_context():
         review = db.session.scalar(text("SELECT id FROM programmes WHERE slug = 'review-programme'"))
         db.session.add(ProgrammeRole(programme_id=review, user_id=elsewhere.id, role="coordinator"))

@@ -15,7 +15,7 @@ from psp.notifications.models import Notification
 from psp.organisations.models import Membership, Organisation
 from psp.programmes import services
 from psp.programmes.models import Participation, Programme, ProgrammeRole
-from tests.conftest import Forms
+from tests.conftest import Forms, second_step
 from tests.factories import KINDS, organisation
 
 TAKE_PART = "/programmes/test-programme/take-part"
@@ -411,8 +411,10 @@ def test_the_demo_shows_a_new_organisation_asking(app, runner):
 
     runner.invoke(args=["psp", "seed-demo"])
     client = app.test_client()
-    assert Forms(client).post("/sign-in", {"email": "coordinator@example.org",
-                                           "password": PASSWORD}).status_code == 302
+    email = "coordinator@example.org"
+    signed_in = second_step(client, Forms(client).post("/sign-in", {"email": email, "password": PASSWORD}),
+                            email)
+    assert signed_in.status_code == 302
     page = client.get("/programmes/royal-edinburgh-hospital-reprovision/requests").get_data(as_text=True)
     assert "Verify and admit Musselburgh Men&#39;s Shed" in page
     assert "Admit Hawick Rural Befriending as a partner" in page
