@@ -183,3 +183,32 @@ def test_movement_between_cycles_and_names_of_no_organisations():
 def test_no_organisations_have_no_names(app):
     with app.app_context():
         assert services.organisation_names(set()) == {}
+
+
+def test_before_review_the_review_pages_say_it_is_closed(app, world, sign_in_as):
+    coordinator = sign_in_as("coordinator@example.org")
+    assess = coordinator.get(review_url() + "/inclusion")
+    assert assess.status_code == 409 and "The engagement review is written while Review is open" in \
+        assess.get_data(as_text=True)
+    value = coordinator.get(review_url() + f"/indicators/{world['indicator_by_hand']}")
+    assert value.status_code == 409 and "The engagement review is written while Review is open" in \
+        value.get_data(as_text=True)
+    finish = coordinator.forms.post(review_url() + "/finish", {}, page=review_url())
+    assert finish.status_code == 409 and "The engagement review is written while Review is open" in \
+        finish.get_data(as_text=True)
+    with app.app_context():
+        assert services.review_of(_scope(world).cycle.id) is None
+
+
+def test_the_review_is_not_finished_while_a_hand_written_indicator_has_no_value(app, world, sign_in_as):
+    _at(app, world, "review")
+    coordinator = sign_in_as("coordinator@example.org")
+    for standard in services.STANDARDS:
+        assert coordinator.forms.post(f"{review_url()}/{standard}", {
+            "version": "", "rating": "met", "learnt": "Learnt."}).status_code == 302
+    refused = coordinator.forms.post(review_url() + "/finish", {}, page=review_url())
+    assert refused.status_code == 400
+    assert ("Enter the value of every indicator written by hand: People who felt listened to"
+            in refused.get_data(as_text=True))
+    with app.app_context():
+        assert services.review_of(_scope(world).cycle.id).finished_at is None
