@@ -212,3 +212,23 @@ def test_the_review_is_not_finished_while_a_hand_written_indicator_has_no_value(
             in refused.get_data(as_text=True))
     with app.app_context():
         assert services.review_of(_scope(world).cycle.id).finished_at is None
+
+
+def test_a_partner_of_two_organisations_chooses_which_one_rates(app, world, sign_in_as):
+    from psp import builders
+
+    _at(app, world, "review")
+    with app.app_context():
+        second = builders.organisation("Second Partner Trust")
+        db.session.add(second)
+        db.session.flush()
+        db.session.add_all([builders.membership(world["user:partner_member"], second.id),
+                            builders.participation(world["programme_id"], second.id)])
+        db.session.commit()
+        second_id = second.id
+    partner = sign_in_as("partner.member@example.org")
+    html = partner.get(review_url() + "/impact/rating").get_data(as_text=True)
+    assert "Second Partner Trust" in html and "Partner Charity" in html
+    # Nothing chosen for them: both are offered, neither selected.
+    assert "selected" not in html.split('id="organisation"')[1].split("</select>")[0]
+    assert f'<option value="{second_id}">Second Partner Trust</option>' in html
