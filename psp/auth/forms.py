@@ -69,6 +69,14 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
+def _confirm_password_field() -> PasswordField:
+    """The person's own password, typed again before a change that matters."""
+    return PasswordField("Your password",
+                         validators=[InputRequired("Enter your password to confirm"),
+                                     Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
+                         widget=GovPasswordInput())
+
+
 class NewPasswordForm(FlaskForm):
     password = _new_password_field("New password")
     submit = SubmitField("Save new password", widget=GovSubmitInput())
@@ -88,22 +96,12 @@ class ChangePasswordForm(FlaskForm):
 class ChangeEmailForm(FlaskForm):
     email = StringField("New email address", validators=email_validators("your new email address"),
                         filters=[lower_strip], widget=GovTextInput())
-    password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password to confirm"),
-                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
-        widget=GovPasswordInput(),
-    )
+    password = _confirm_password_field()
     submit = SubmitField("Send a confirmation link", widget=GovSubmitInput())
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password to confirm"),
-                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
-        widget=GovPasswordInput(),
-    )
+    password = _confirm_password_field()
     submit = SubmitField("Delete my account", widget=GovSubmitInput())
 
 
@@ -125,12 +123,7 @@ class SignInCodeForm(FlaskForm):
 
 
 class _PasswordAndCode(FlaskForm):
-    password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password to confirm"),
-                    Length(max=passwords.MAX_LENGTH, message="Password is wrong")],
-        widget=GovPasswordInput(),
-    )
+    password = _confirm_password_field()
     code = _code_field("Code from your app")
 
 

@@ -328,16 +328,6 @@ def reports(programme: Programme, raw_page: str | None) -> Page[Report]:
                              joinedload(Report.message).joinedload(Message.organisation)), raw_page)
 
 
-def open_report_count(programme: Programme) -> int:
-    return db.session.scalar(select(func.count()).select_from(Report).where(
-        Report.programme_id == programme.id, Report.status == OPEN)) or 0
-
-
-def mine(person: User, limit: int = 200) -> Sequence[Message]:
-    return db.session.scalars(select(Message).where(Message.author_id == person.id)
-                              .order_by(Message.id).limit(limit)).all()
-
-
 # Starting and replying -----------------------------------------------------------------
 
 def role_of(person: User, programme: Programme) -> tuple[str, int | None]:

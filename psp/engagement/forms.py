@@ -27,11 +27,6 @@ from psp.forms import Validator, choices, strip, text_field
 from psp.places import AREAS
 
 
-def _version(form: Form, field: Field) -> None:
-    if not str(field.data or "").isdigit():
-        raise ValidationError("This page is out of date: reload it and try again")
-
-
 def _listed(what: str, allowed: Mapping[str, str]) -> Validator:
     def check(form: Form, field: Field) -> None:
         if any(value not in allowed for value in field.data or []):

@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -20,10 +19,8 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
     Length,
     NumberRange,
@@ -31,7 +28,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, Validator, blank, choices, strip
+from psp.forms import (
+    DateEntry,
+    DateRequired,
+    NoControlCharacters,
+    Validator,
+    blank,
+    choices,
+    strip,
+    text_field,
+)
 from psp.meetings.models import ACCESS_NEEDS, PARTNERS, PUBLIC
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -63,15 +69,6 @@ def _clock(name: str) -> Validator:
     return check
 
 
-def _text(label: str, required: str | None, max_length: int, area: bool = False) -> Field:
-    what = label.split(" (")[0]
-    validators = [DataRequired(required)] if required else [Optional()]
-    validators += [NoControlCharacters(allow_newlines=area),
-                   Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")]
-    field = TextAreaField if area else StringField
-    return field(label, validators=validators, filters=[strip, blank],
-                 widget=GovTextArea() if area else GovTextInput())
-
 
 def _web_address(form: Form, field: Field) -> None:
     if field.data and not re.match(r"^https://[^\s/$.?#][^\s]*$", field.data):
@@ -93,15 +90,15 @@ class WholeNumber(IntegerField):
 
 
 class MeetingForm(FlaskForm):
-    title = _text("Title", "Enter a title", 200)
-    agenda = _text("Agenda (optional)", None, 20_000, area=True)
+    title = text_field("Title", "Enter a title", 200)
+    agenda = text_field("Agenda (optional)", None, 20_000, area=True)
     stage = SelectField("Stage it belongs to (optional)", coerce=str, validators=[Optional()],
                         widget=GovSelect())
     day = DateEntry("Date", validators=[DateRequired("Enter the date of the meeting")])
     start = StringField("Start time", validators=[_clock("start")], filters=[strip], widget=GovTextInput())
     end = StringField("End time", validators=[_clock("end")], filters=[strip], widget=GovTextInput())
-    venue = _text("Venue (optional if online)", None, 300)
-    access_info = _text("Access information (optional)", None, 4000, area=True)
+    venue = text_field("Venue (optional if online)", None, 300)
+    access_info = text_field("Access information (optional)", None, 4000, area=True)
     online_link = StringField("Online link (optional if there is a venue)", validators=[
         Optional(), NoControlCharacters(),
         Length(max=500, message="Online link must be 500 characters or fewer"), _web_address],
@@ -134,7 +131,7 @@ class MeetingForm(FlaskForm):
 class BookingForm(FlaskForm):
     access_needs = SelectMultipleField("Access needs (optional)", choices=choices(ACCESS_NEEDS.items()),
                                        validators=[Optional()], widget=GovCheckboxesInput())
-    access_other = _text("Tell us about other access needs", None, 2000, area=True)
+    access_other = text_field("Tell us about other access needs", None, 2000, area=True)
     submit = SubmitField("Book a place", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
@@ -146,19 +143,19 @@ class BookingForm(FlaskForm):
 
 
 class CancelMeetingForm(FlaskForm):
-    reason = _text("Reason for cancelling", "Enter the reason for cancelling", 2000, area=True)
+    reason = text_field("Reason for cancelling", "Enter the reason for cancelling", 2000, area=True)
     submit = SubmitField("Cancel meeting", widget=GovSubmitInput())
 
 
 class MinutesForm(FlaskForm):
-    minutes = _text("Draft minutes and actions", "Enter the minutes", 50_000, area=True)
+    minutes = text_field("Draft minutes and actions", "Enter the minutes", 50_000, area=True)
     deadline = DateEntry("Attendees agree or suggest corrections by the end of",
                          validators=[DateRequired("Enter the date by which attendees agree the minutes")])
     submit = SubmitField("Send draft minutes to attendees", widget=GovSubmitInput())
 
 
 class CorrectionForm(FlaskForm):
-    text = _text("Your correction", "Enter your correction", 5000, area=True)
+    text = text_field("Your correction", "Enter your correction", 5000, area=True)
     submit = SubmitField("Suggest correction", widget=GovSubmitInput())
 
 
@@ -170,7 +167,7 @@ class DecideCorrectionForm(FlaskForm):
         (ACCEPT, "Accept it: I will change the draft to match"), (DECLINE, "Decline it")]),
         validators=[InputRequired("Select whether you accept or decline the correction")],
         widget=GovRadioInput())
-    reason = _text("Why (needed when you decline; shown to attendees)", None, 5000, area=True)
+    reason = text_field("Why (needed when you decline; shown to attendees)", None, 5000, area=True)
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Mapping[str, Sequence[Validator]] | None = None) -> bool:
