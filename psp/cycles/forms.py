@@ -6,8 +6,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
 from wtforms import (
     BooleanField,
@@ -16,24 +14,23 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from psp.cycles.models import ACTION_STATUS_NAMES
-from psp.forms import DateEntry, DateRequired, NoControlCharacters, Validator, blank, choices, strip
+from psp.forms import (
+    DateEntry,
+    DateRequired,
+    Validator,
+    choices,
+    text_field,
+)
 
 
 def _text(label: str, required: str | None, max_length: int, newlines: bool = True) -> Field:
-    what = label.split(" (")[0]
-    validators = [DataRequired(required)] if required else [Optional()]
-    validators += [NoControlCharacters(allow_newlines=newlines),
-                   Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")]
-    field = TextAreaField if newlines else StringField
-    return field(label, validators=validators, filters=[strip, blank],
-                 widget=GovTextArea() if newlines else GovTextInput())
+    """What a stage holds is mostly paragraphs: a textarea unless told otherwise."""
+    return text_field(label, required, max_length, area=newlines)
 
 
 def _version(form: Form, field: Field) -> None:
