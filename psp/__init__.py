@@ -80,7 +80,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = None  # sessions end through the session counter
-    from psp import storage, uploads
+    from psp import cache, storage, uploads
+
+    cache.init_app(app)  # first, so a kept page is served before anything else is read
 
     app.before_request(uploads.apply_size_limit)  # before CSRFProtect reads the form
     csrf.init_app(app)

@@ -62,6 +62,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "STORAGE_URL": os.environ.get("STORAGE_URL", ""),
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),  # for MinIO and other S3-compatible stores
         "S3_REGION": os.environ.get("S3_REGION", "eu-west-2"),
+        # Pages every visitor sees are kept between requests (psp.cache): in each worker's memory,
+        # or in Redis when CACHE_URL is set (redis://host:6379/1).
+        "CACHE_URL": os.environ.get("CACHE_URL", ""),
+        "PAGE_CACHE": _bool("PAGE_CACHE", True),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         # `make bench` only: adds /bench/bare, a route that never touches the database.
         "BENCH": _bool("PSP_BENCH", False),

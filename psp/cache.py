@@ -1,0 +1,176 @@
+"""Rendered pages kept between requests, under keys that carry the data version.
+
+Every transaction that changes what a page could show replaces the one-row data_version's value
+(with a random one, so a rolled-back change can never reuse a key) in the same transaction, from
+the engine's own events: ORM flushes, Core statements and CLI jobs alike. A page is looked up
+under the version read before anything else the request reads, so a change is on the next
+request and nothing is ever invalidated by hand. Only what every visitor would see is kept:
+anonymous GET pages that set no cookie and hold no form token. Per-worker memory by default,
+Redis when CACHE_URL is set.
+"""
+
+import re
+import secrets
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_caching import Cache
+from sqlalchemy import BigInteger, Integer, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from psp.extensions import Model, db
+
+cache = Cache()
+
+# Tables whose rows no kept page shows: a change to them leaves the version as it is. Read
+# markers and sessions are written by reads and sign-ins; the rest are private to a person.
+UNSHOWN = frozenset({
+    "data_version", "alembic_version", "user_sessions", "discussion_readers", "notifications",
+    "notification_preferences", "outbox_messages", "audit_entries", "second_factors", "recovery_codes",
+})
+_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+_READ = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|PRAGMA|BEGIN|COMMIT|SET|SHOW)\b", re.I)
+_SCHEMA = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.I)
+CHANGED = "psp_changed"
+_table_seen: set[str] = set()   # engines whose data_version table exists (checked until it does)
+BODY_LIMIT = 512 * 1024         # larger pages are not worth the memory
+KEPT_TYPES = frozenset({"text/html", "text/calendar", "application/atom+xml"})
+
+
+class DataVersion(Model):
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+def changes_content(statement: str) -> bool:
+    """Whether a statement may change what a kept page shows: writes to any table but UNSHOWN's,
+    and anything unrecognised (a WITH ... INSERT, say)."""
+    found = _WRITE.match(statement)
+    if found:
+        return found.group(1).lower() not in UNSHOWN
+    return not _READ.match(statement)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
+                executemany: bool) -> None:
+    if _SCHEMA.match(statement):   # migrations: the table may come or go; look again at the next write
+        _table_seen.discard(str(conn.engine.url))
+        return
+    if not conn.info.get(CHANGED) and changes_content(statement):
+        conn.info[CHANGED] = True
+        if has_app_context():
+            g.psp_changed = True   # this request's page may show its own uncommitted change
+
+
+def _bump(conn: Connection) -> None:
+    """A new version in the transaction about to commit, through the DBAPI cursor (the
+    transaction is being committed and cannot take statements through SQLAlchemy)."""
+    if not conn.info.pop(CHANGED, False):
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        return
+    cursor = raw.cursor()
+    try:
+        key = str(conn.engine.url)
+        if key not in _table_seen:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'"
+                           if conn.dialect.name == "sqlite" else "SELECT to_regclass('data_version')")
+            row = cursor.fetchone()
+            if not row or row[0] is None:
+                return   # migrations have not made it yet
+            _table_seen.add(key)
+        value = secrets.randbits(62)   # an int, written as a literal: the cursor's paramstyle varies
+        cursor.execute(f"INSERT INTO data_version (id, value) VALUES (1, {value}) "
+                       f"ON CONFLICT (id) DO UPDATE SET value = {value}")
+    finally:
+        cursor.close()
+
+
+@event.listens_for(Engine, "commit")
+def _on_commit(conn: Connection) -> None:
+    _bump(conn)
+
+
+@event.listens_for(Engine, "release_savepoint")
+def _on_release(conn: Connection, name: str, context: Any) -> None:
+    """A session joined to an outer transaction (the tests' worlds) commits by releasing a
+    savepoint; the version changes with it, and goes back with the outer rollback."""
+    _bump(conn)
+
+
+@event.listens_for(Engine, "rollback")
+def _on_rollback(conn: Connection) -> None:
+    conn.info.pop(CHANGED, None)
+
+
+def data_version() -> int | None:
+    """None when it cannot be read (no database, or one not yet migrated): nothing is kept then."""
+    try:
+        return int(db.session.execute(text("SELECT value FROM data_version WHERE id = 1")).scalar() or 0)
+    except DBAPIError:
+        db.session.rollback()
+        return None
+
+
+# Pages ------------------------------------------------------------------------------------
+
+def _may_keep() -> bool:
+    """An anonymous GET whose page every visitor would be given."""
+    return (current_app.config["PAGE_CACHE"] and request.method == "GET"
+            and request.endpoint not in (None, "static", "govuk_assets", "core.healthz")
+            and all(k in ("csrf_token", "_permanent") for k in session.keys()))
+
+
+def _key() -> str | None:
+    version = data_version()
+    if version is None:
+        return None
+    minute = int(time.time() // 60)   # pages say "today", "upcoming", "closes in": a minute at most
+    return f"page:{version}:{minute}:{request.scheme}://{request.host}{request.full_path}"
+
+
+def serve_kept() -> Response | None:
+    g.pop("psp_changed", None)
+    if not _may_keep():
+        return None
+    key = _key()
+    if key is None:
+        return None
+    kept = cache.get(key)
+    if kept is not None:
+        body, content_type, disposition = kept
+        response = Response(body, content_type=content_type)
+        if disposition:
+            response.headers["Content-Disposition"] = disposition
+        return response
+    g.page_key = key
+    return None
+
+
+def keep(response: Response) -> Response:
+    key = g.pop("page_key", None)
+    if (key is not None and response.status_code == 200 and response.mimetype in KEPT_TYPES
+            and not response.direct_passthrough and "csrf_token" not in g and not session.modified
+            and not g.get("psp_changed")
+            and "Set-Cookie" not in response.headers):
+        body = response.get_data()
+        if len(body) <= BODY_LIMIT:
+            cache.set(key, (body, response.content_type, response.headers.get("Content-Disposition")))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    url = app.config["CACHE_URL"]
+    if url:
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": "psp:"}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 300}
+    cache.init_app(app, config={**config, "CACHE_DEFAULT_TIMEOUT": 120})
+    app.before_request(serve_kept)
+    app.after_request(keep)
