@@ -123,7 +123,7 @@ def data_version() -> int | None:
 def _may_keep() -> bool:
     """An anonymous GET whose page every visitor would be given."""
     return (current_app.config["PAGE_CACHE"] and request.method == "GET"
-            and request.endpoint not in (None, "static", "govuk_assets", "core.healthz")
+            and request.endpoint not in (None, "static", "govuk_assets", "core.healthz", "bench_bare")
             and all(k in ("csrf_token", "_permanent") for k in session.keys()))
 
 
