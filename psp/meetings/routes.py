@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from psp import policy
+from psp import httpcache, policy
 from psp.documents import services as documents
 from psp.documents.models import MEETING
 from psp.errors import Refused
@@ -44,9 +44,10 @@ def programme_meetings(slug):
 def feed(slug):
     programme = programme_or_404(slug)
     meetings = services.for_calendar(current_user, programme)
-    body = calendar.calendar(meetings, programme.title, name=f"{programme.title}: meetings")
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'inline; filename="{programme.slug}-meetings.ics"'})
+    body = calendar.calendar(meetings, programme.title, name=f"{programme.title}: meetings", stable=True)
+    return httpcache.feed(Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="{programme.slug}-meetings.ics"'}),
+        services.last_changed(programme))
 
 
 @bp.get("/meetings/<int:meeting_id>.ics")
@@ -54,9 +55,9 @@ def ics(meeting_id):
     programme, meeting = meeting_or_404(current_user, meeting_id)
     booking = services.my_booking(current_user, meeting)
     may_link = policy.can_see_online_link(current_user, programme, booking)
-    body = calendar.calendar([meeting], programme.title, show_link=lambda m: may_link)
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'})
+    body = calendar.calendar([meeting], programme.title, show_link=lambda m: may_link, stable=True)
+    return httpcache.feed(Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'}), meeting.updated_at)
 
 
 # One meeting ---------------------------------------------------------------------
