@@ -74,11 +74,13 @@ def _show(programme, meeting, form=None, status=200, refusal=None):
     booked, waiting = services.counts([meeting.id])[meeting.id]
     follows = policy.can_see_minutes_agreement(current_user, programme, meeting, booking)
     arising = agreeing.matters_arising(lambda query: services.visible(query, current_user), meeting)
+    # No forms (so no CSRF token, no session cookie) for a visitor: a shared cache may keep their page.
+    signed_in = policy.is_signed_in(current_user)
     return render_template(
         "meetings/show.html", programme=programme, meeting=meeting, booking=booking,
         position=services.waiting_position(booking), booked=booked, waiting=waiting,
-        closed=services.bookable(meeting), form=form or BookingForm(formdata=None),
-        cancel_form=ActionForm(), agenda=render_markdown(meeting.agenda),
+        closed=services.bookable(meeting), form=form or (BookingForm(formdata=None) if signed_in else None),
+        cancel_form=ActionForm() if signed_in else None, agenda=render_markdown(meeting.agenda),
         minutes=render_markdown(meeting.minutes) if meeting.minutes_published_at else None,
         draft=render_markdown(meeting.minutes_draft) if follows and meeting.minutes_state != NO_MINUTES
         else None, agreement=agreeing.agreement(meeting), follows=follows, refusal=refusal,

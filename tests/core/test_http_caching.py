@@ -14,8 +14,8 @@ from psp.updates.models import Update
 
 P = "/programmes/test-programme"
 PAGES = ["/", "/accessibility", "/organisations", P, P + "/views", P + "/you-said-we-did", P + "/updates",
-         P + "/meetings", P + "/discussions", P + "/cycles/1/analyse", "/updates/{update_public}",
-         "/documents/{doc_public}"]
+         P + "/meetings", "/meetings/{meeting_public}", P + "/interests", P + "/discussions",
+         P + "/cycles/1/analyse", "/updates/{update_public}", "/documents/{doc_public}"]
 FEEDS = [P + "/updates.atom", P + "/meetings.ics", "/meetings/{meeting_public}.ics"]
 FEED_CACHE = "public, max-age=300"
 
