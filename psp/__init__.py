@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_templates(app)
     register_blueprints(app)
     register_security(app)
+    register_caching(app)  # after register_security, so its hook runs first
     register_errors(app)
     register_cli(app)
     if app.config["BENCH"]:
@@ -196,6 +197,13 @@ def register_security(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")
         return response
+
+
+def register_caching(app: Flask) -> None:
+    """ETags, 304s and Cache-Control for feeds and visitors' pages (psp/httpcache.py)."""
+    from psp import httpcache
+
+    httpcache.init_app(app)
 
 
 Page = tuple[str, int, dict[str, str]]  # an error page: body, status, headers

@@ -16,8 +16,10 @@ def index(slug):
     """The public register: who declared what, and when they last confirmed it."""
     programme = programme_or_404(slug)
     mine = policy.can_declare_interest(current_user, programme)
+    # No form (so no CSRF token, no session cookie) for a visitor: a shared cache may keep their page.
+    form = ActionForm() if policy.is_signed_in(current_user) else None
     return render_template("interests/index.html", programme=programme,
-                           declarations=services.register(programme), form=ActionForm(), may_declare=mine,
+                           declarations=services.register(programme), form=form, may_declare=mine,
                            describe=services.describe)
 
 

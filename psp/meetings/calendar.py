@@ -21,10 +21,12 @@ def uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.id}@{_host()}"
 
 
-def _event(meeting: Meeting, programme_title: str, show_link: bool) -> Event:
+def _event(meeting: Meeting, programme_title: str, show_link: bool, stable: bool) -> Event:
     event = Event()
     event.add("uid", uid(meeting))
-    event.add("dtstamp", utcnow().replace(tzinfo=UTC))
+    # With no METHOD, DTSTAMP may be when the event last changed (RFC 5545 3.8.7.2): served
+    # feeds use that, so their bytes (and ETag) stay the same until a meeting changes.
+    event.add("dtstamp", (meeting.updated_at if stable else utcnow()).replace(tzinfo=UTC))
     event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC).astimezone(LONDON))
     event.add("dtend", meeting.ends_at.replace(tzinfo=UTC).astimezone(LONDON))
     event.add("sequence", meeting.sequence)
@@ -46,7 +48,8 @@ def _event(meeting: Meeting, programme_title: str, show_link: bool) -> Event:
 
 
 def calendar(meetings: Sequence[Meeting], programme_title: str, name: str | None = None,
-             show_link: Callable[[Meeting], bool] = lambda meeting: False) -> bytes:
+             show_link: Callable[[Meeting], bool] = lambda meeting: False, stable: bool = False) -> bytes:
+    """stable: stamp each event with its last change rather than now (served feeds, see _event)."""
     cal = Calendar()
     cal.add("prodid", "-//PSP Co-design//Meetings//EN")
     cal.add("version", "2.0")
@@ -55,7 +58,7 @@ def calendar(meetings: Sequence[Meeting], programme_title: str, name: str | None
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", "Europe/London")
     for meeting in meetings:
-        cal.add_component(_event(meeting, programme_title, show_link(meeting)))
+        cal.add_component(_event(meeting, programme_title, show_link(meeting), stable))
     if meetings:
         first = min(m.starts_at for m in meetings).date() - timedelta(days=366)
         last = max(m.ends_at for m in meetings).date() + timedelta(days=366)

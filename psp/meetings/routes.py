@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from psp import policy
+from psp import httpcache, policy
 from psp.documents import services as documents
 from psp.documents.models import MEETING
 from psp.errors import Refused
@@ -44,9 +44,10 @@ def programme_meetings(slug):
 def feed(slug):
     programme = programme_or_404(slug)
     meetings = services.for_calendar(current_user, programme)
-    body = calendar.calendar(meetings, programme.title, name=f"{programme.title}: meetings")
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'inline; filename="{programme.slug}-meetings.ics"'})
+    body = calendar.calendar(meetings, programme.title, name=f"{programme.title}: meetings", stable=True)
+    return httpcache.feed(Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="{programme.slug}-meetings.ics"'}),
+        services.last_changed(programme))
 
 
 @bp.get("/meetings/<int:meeting_id>.ics")
@@ -54,9 +55,9 @@ def ics(meeting_id):
     programme, meeting = meeting_or_404(current_user, meeting_id)
     booking = services.my_booking(current_user, meeting)
     may_link = policy.can_see_online_link(current_user, programme, booking)
-    body = calendar.calendar([meeting], programme.title, show_link=lambda m: may_link)
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'})
+    body = calendar.calendar([meeting], programme.title, show_link=lambda m: may_link, stable=True)
+    return httpcache.feed(Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'}), meeting.updated_at)
 
 
 # One meeting ---------------------------------------------------------------------
@@ -73,11 +74,13 @@ def _show(programme, meeting, form=None, status=200, refusal=None):
     booked, waiting = services.counts([meeting.id])[meeting.id]
     follows = policy.can_see_minutes_agreement(current_user, programme, meeting, booking)
     arising = agreeing.matters_arising(lambda query: services.visible(query, current_user), meeting)
+    # No forms (so no CSRF token, no session cookie) for a visitor: a shared cache may keep their page.
+    signed_in = policy.is_signed_in(current_user)
     return render_template(
         "meetings/show.html", programme=programme, meeting=meeting, booking=booking,
         position=services.waiting_position(booking), booked=booked, waiting=waiting,
-        closed=services.bookable(meeting), form=form or BookingForm(formdata=None),
-        cancel_form=ActionForm(), agenda=render_markdown(meeting.agenda),
+        closed=services.bookable(meeting), form=form or (BookingForm(formdata=None) if signed_in else None),
+        cancel_form=ActionForm() if signed_in else None, agenda=render_markdown(meeting.agenda),
         minutes=render_markdown(meeting.minutes) if meeting.minutes_published_at else None,
         draft=render_markdown(meeting.minutes_draft) if follows and meeting.minutes_state != NO_MINUTES
         else None, agreement=agreeing.agreement(meeting), follows=follows, refusal=refusal,

@@ -95,6 +95,14 @@ def for_calendar(person: Person, programme: Programme, now: datetime | None = No
         .order_by(Meeting.starts_at, Meeting.id).limit(FEED_SIZE)).all()
 
 
+def last_changed(programme: Programme) -> datetime:
+    """When any of the programme's meetings last changed, partners-only ones included (the
+    calendar feed's Last-Modified: a public meeting turned partners-only makes it newer too)."""
+    newest = db.session.scalar(select(func.max(Meeting.updated_at))
+                               .where(Meeting.programme_id == programme.id))
+    return newest or programme.created_at
+
+
 def stages_ahead(programme: Programme) -> Sequence[Row[int, str, int]]:
     """(id, kind, cycle number) of the current and upcoming stages, which a meeting can be for."""
     return db.session.execute(select(Stage.id, Stage.kind, Cycle.number)

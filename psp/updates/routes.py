@@ -3,7 +3,7 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from psp import policy
+from psp import httpcache, policy
 from psp.documents import services as documents
 from psp.documents.models import UPDATE
 from psp.loaders import me, programme_or_404, update_or_404
@@ -25,7 +25,8 @@ def index(slug):
 def feed(slug):
     programme = programme_or_404(slug)
     updates = services.latest(current_user, programme, services.FEED_SIZE)
-    return Response(services.atom(programme, updates), mimetype="application/atom+xml")
+    return httpcache.feed(Response(services.atom(programme, updates), mimetype="application/atom+xml"),
+                          services.last_changed(programme))
 
 
 @bp.get("/updates/<int:update_id>")

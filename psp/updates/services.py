@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from psp import audit, policy
 from psp.auth.models import Person, User
@@ -37,6 +37,13 @@ def get_update(update_id: int) -> tuple[Programme | None, Update | None]:
 def latest(person: Person, programme: Programme, limit: int) -> Sequence[Update]:
     """The newest updates the person may see, for the programme page and the feed."""
     return db.session.scalars(visible(person, programme).limit(limit)).all()
+
+
+def last_changed(programme: Programme) -> datetime:
+    """When the programme's updates last changed, partners-only ones included, so that a public
+    update turned partners-only also makes the visitor's feed newer (the feed's Last-Modified)."""
+    newest = db.session.scalar(select(func.max(Update.updated_at)).where(Update.programme_id == programme.id))
+    return newest or programme.created_at
 
 
 def post(person: User, programme: Programme, title: str, body: str, audience: str,
