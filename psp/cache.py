@@ -38,6 +38,7 @@ CHANGED = "psp_changed"
 _table_seen: set[str] = set()   # engines whose data_version table exists (checked until it does)
 BODY_LIMIT = 512 * 1024         # larger pages are not worth the memory
 KEPT_TYPES = frozenset({"text/html", "text/calendar", "application/atom+xml"})
+ROUTE_HEADERS = ("Content-Disposition", "ETag", "Last-Modified")   # set by routes, kept with the body
 
 
 class DataVersion(Model):
@@ -144,10 +145,10 @@ def serve_kept() -> Response | None:
         return None
     kept = cache.get(key)
     if kept is not None:
-        body, content_type, disposition = kept
+        body, content_type, headers = kept
         response = Response(body, content_type=content_type)
-        if disposition:
-            response.headers["Content-Disposition"] = disposition
+        response.headers.update(headers)
+        g.http_feed = "ETag" in headers   # feeds carry their own validators (psp.httpcache.feed)
         return response
     g.page_key = key
     return None
@@ -161,7 +162,10 @@ def keep(response: Response) -> Response:
             and "Set-Cookie" not in response.headers):
         body = response.get_data()
         if len(body) <= BODY_LIMIT:
-            cache.set(key, (body, response.content_type, response.headers.get("Content-Disposition")))
+            headers = {name: response.headers[name] for name in ROUTE_HEADERS if name in response.headers}
+            if not g.get("http_feed"):
+                headers.pop("ETag", None)   # a page's ETag is drawn again from its body
+            cache.set(key, (body, response.content_type, headers))
     return response
 
 
