@@ -9,18 +9,35 @@ anonymous GET pages that set no cookie and hold no form token. Per-worker memory
 Redis when CACHE_URL is set.
 """
 
+import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    make_response,
+    render_template,
+    request,
+    session,
+)
+from flask.typing import ResponseReturnValue
 from flask_caching import Cache
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import BigInteger, Integer, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from psp import policy
 from psp.extensions import Model, db
 
 cache = Cache()
@@ -178,3 +195,47 @@ def init_app(app: Flask) -> None:
     cache.init_app(app, config={**config, "CACHE_DEFAULT_TIMEOUT": 120})
     app.before_request(serve_kept)
     app.after_request(keep)
+
+
+# Pages for an audience ---------------------------------------------------------------------
+
+_HEADER = re.compile(r'<header class="govuk-template__header">.*?</header>', re.S)
+HEADER_HOLE = "\x00header\x00"
+TOKEN_HOLE = "\x00csrf\x00"
+
+
+def for_audience(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """A signed-in page that asks about the person only through the rules: kept for everyone with
+    the same policy.audience, with the header (their name, unread count, sign-out form) and the form
+    tokens of the session drawn afresh for each request. Pages that name the person (their
+    bookings, their messages, read markers) must not use it."""
+
+    @wraps(view)
+    def kept_view(**kwargs: Any) -> ResponseReturnValue:
+        if not (current_app.config["PAGE_CACHE"] and request.method == "GET"
+                and policy.is_signed_in(current_user) and "_flashes" not in session):
+            return view(**kwargs)
+        version = data_version()
+        if version is None:
+            return view(**kwargs)
+        minute = int(time.time() // 60)
+        audience = hashlib.sha256(policy.audience(current_user).encode()).hexdigest()
+        key = f"audience:{version}:{minute}:{audience}:{request.scheme}://{request.host}{request.full_path}"
+        kept = cache.get(key)
+        if kept is not None:
+            html = kept.replace(HEADER_HOLE, render_template("_header.html"), 1)
+            if TOKEN_HOLE in html:
+                html = html.replace(TOKEN_HOLE, generate_csrf())
+            return Response(html, mimetype="text/html")
+        response = make_response(view(**kwargs))
+        if (response.status_code == 200 and response.mimetype == "text/html" and not g.get("psp_changed")
+                and "_flashes" not in session):
+            html = _HEADER.sub(HEADER_HOLE, response.get_data(as_text=True), count=1)
+            token = g.get("csrf_token")
+            if token:
+                html = html.replace(token, TOKEN_HOLE)
+            if HEADER_HOLE in html and len(html) <= BODY_LIMIT:
+                cache.set(key, html)
+        return response
+
+    return kept_view

@@ -77,6 +77,18 @@ def holdings(person: Person) -> Holdings:
     return held
 
 
+def audience(person: Person) -> str:
+    """Everything the rules read about a signed-in person, and nothing that names them: two people
+    with the same audience are shown the same page by any page that asks only the rules (a kept
+    page's key, psp.cache.for_audience)."""
+    held = holdings(person)
+    parts = [is_site_admin(person), is_confirmed(person), has_second_factor(person), sorted(held.member_of),
+             sorted(held.admin_of), sorted(held.asked_to_join), sorted(held.roles), sorted(held.partner_orgs)]
+    if held.roles:   # conflicts of interest matter only to coordinators and NHS leads
+        parts.append(sorted(declared_interests(person)))
+    return repr(parts)
+
+
 def forget(person: Person) -> None:
     """After a change to what someone holds, within the same request."""
     if has_request_context():

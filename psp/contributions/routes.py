@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import policy, uploads
+from psp.cache import for_audience
 from psp.contributions import bp, importing, recorded, services
 from psp.contributions.forms import AnswerForm, ContributionForm, ImportForm, RecordForm
 from psp.contributions.models import COMMUNITIES, DRAFT
@@ -28,6 +29,7 @@ def _filters():
 # Lists ---------------------------------------------------------------------------
 
 @bp.get("/programmes/<slug>/views")
+@for_audience
 def index(slug):
     programme = programme_or_404(slug)
     filters = _filters()
@@ -53,6 +55,7 @@ def download(slug):
 
 
 @bp.get("/programmes/<slug>/you-said-we-did")
+@for_audience
 def you_said_we_did(slug):
     programme = programme_or_404(slug)
     cycles = services.cycles_of(programme)

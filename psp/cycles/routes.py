@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.contributions import services as views
 from psp.cycles import bp, services
 from psp.cycles.forms import (
@@ -48,6 +49,7 @@ def _failed(form):
 
 
 @bp.get(STAGE)
+@for_audience
 def stage(slug, number, kind):
     programme, stage = stage_or_404(slug, number, kind)
     partner_view = policy.can_see_partner_items(current_user, programme)

@@ -4,6 +4,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.contributions.models import COMMUNITIES
 from psp.engagement import bp, evidence, services
 from psp.engagement.forms import (
@@ -324,6 +325,7 @@ def _report_scope(slug, number):
 
 
 @bp.get(CYCLE + "/engagement-report")
+@for_audience
 def report(slug, number):
     """The engagement report: plan, evidence, indicators, assessments, partners' comments, you said we did."""
     from psp.engagement.report import charts  # the reach package loads the cycles' services

@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import httpcache, policy
+from psp.cache import for_audience
 from psp.documents import services as documents
 from psp.documents.models import MEETING
 from psp.errors import Refused
@@ -30,6 +31,7 @@ from psp.timeutil import london, utcnow
 # Lists and calendars ---------------------------------------------------------------
 
 @bp.get("/programmes/<slug>/meetings")
+@for_audience
 def programme_meetings(slug):
     programme = programme_or_404(slug)
     when = "past" if request.args.get("when") == "past" else "upcoming"

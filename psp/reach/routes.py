@@ -2,6 +2,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.cycles.services import all_stages
 from psp.loaders import programme_or_404
 from psp.reach import bp, services
@@ -23,6 +24,7 @@ def _scope(slug):
 
 @bp.get("/programmes/<slug>/reach")
 @login_required
+@for_audience
 def report(slug):
     programme, stages, stage = _scope(slug)
     found = services.report(programme, stage)

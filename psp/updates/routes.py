@@ -4,6 +4,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import httpcache, policy
+from psp.cache import for_audience
 from psp.documents import services as documents
 from psp.documents.models import UPDATE
 from psp.loaders import me, programme_or_404, update_or_404
@@ -14,6 +15,7 @@ from psp.updates.forms import UpdateForm
 
 
 @bp.get("/programmes/<slug>/updates")
+@for_audience
 def index(slug):
     programme = programme_or_404(slug)
     page = paginate(services.visible(current_user, programme), request.args.get("page"), size=10)

@@ -4,6 +4,7 @@ person's ever reaches the kept copy."""
 
 import pytest
 import redis
+from flask import render_template_string
 from sqlalchemy import delete, select, update
 
 from psp import builders, cache, create_app
@@ -186,3 +187,106 @@ def test_kept_pages_live_in_redis_when_configured(app, database_url, world):
     finally:
         store.flushdb()
         store.close()
+
+
+# Pages kept for an audience (cache.for_audience) ---------------------------------------------
+
+def _second_member(app, make_user, org_name="Partner Charity", role="member", **fields):
+    from psp.organisations.models import Organisation
+
+    person = make_user(email=f"second.{role}@example.org", name="Second Member", **fields)
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+        db.session.add(builders.membership(person.id, org.id, role=role))
+        db.session.commit()
+    return person
+
+
+def test_people_with_the_same_audience_share_a_page_with_their_own_header(
+        app, world, sign_in_as, make_user, count_queries):
+    from psp.notifications.models import Notification
+
+    second = _second_member(app, make_user)
+    with app.app_context():
+        db.session.add(Notification(user_id=second.id, kind="views", title="Your view was answered",
+                                    url="/my"))
+        db.session.commit()
+    first, other = sign_in_as("partner.member@example.org"), sign_in_as(second.email)
+    page = P + "/views"
+    drawn = statements(count_queries, first, page)
+    html = body(first, page)
+    assert "Shared and waiting" in html and "Still a draft" in html   # the partner's own draft
+    kept = statements(count_queries, other, page)
+    assert kept < drawn
+    theirs = body(other, page)
+    assert theirs.split("</header>")[1] == html.split("</header>")[1]   # the same page below the header
+    assert 'app-count">1<' in theirs and 'app-count">' not in html       # each header their own
+
+
+def test_a_different_audience_never_gets_the_kept_page(app, world, sign_in_as):
+    partner, other = sign_in_as("partner.member@example.org"), sign_in_as("other.member@example.org")
+    for _ in range(2):
+        assert "Shared and waiting" in body(partner, P + "/views")
+    for _ in range(2):
+        assert "Shared and waiting" not in body(other, P + "/views")
+    assert "Shared and waiting" in body(partner, P + "/views")
+
+
+def _signed_in(flask_app, email):
+    client = flask_app.test_client()
+    response = second_step(client, Forms(client).post("/sign-in", {"email": email, "password": PASSWORD}),
+                           email)
+    assert response.status_code == 302
+    return client
+
+
+FORM_PAGE = ('{% extends "base.html" %}{% block content %}<form method="post" action="/kept-form">'
+             '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}"></form>{% endblock %}')
+
+
+def test_a_kept_page_carries_the_forms_token_of_whoever_is_given_it(app, world, make_user):
+    """Two members of one organisation: the second is given the first one's kept page, and its
+    form posts with the second one's session."""
+    second = _second_member(app, make_user)
+    fresh = create_app({**app.config})
+    drawn = []
+
+    @fresh.get("/kept-form")
+    @cache.for_audience
+    def kept_form():
+        drawn.append(1)
+        return render_template_string(FORM_PAGE)
+
+    @fresh.post("/kept-form")
+    def post_form():
+        return "accepted"
+
+    first, other = _signed_in(fresh, "partner.member@example.org"), _signed_in(fresh, second.email)
+    mine, theirs = csrf_from(body(first, "/kept-form")), csrf_from(body(other, "/kept-form"))
+    assert len(drawn) == 1   # drawn once, for the first
+    assert mine and theirs and mine != theirs
+    for client, token in ((other, theirs), (first, mine)):
+        with client.post("/kept-form", data={"csrf_token": token}) as response:
+            assert response.status_code == 200
+    with other.post("/kept-form", data={"csrf_token": mine}) as response:
+        assert response.status_code == 400   # the first one's token is not the second's
+
+
+def test_a_change_is_on_the_audiences_next_request(app, world, sign_in_as):
+    partner = sign_in_as("partner.member@example.org")
+    assert "Shared and waiting" in body(partner, P + "/views")
+    with app.app_context():
+        from psp.contributions.models import Contribution
+
+        db.session.get(Contribution, world["view_shared"]).title = "Shared, retitled"
+        db.session.commit()
+    assert "Shared, retitled" in body(partner, P + "/views")
+
+
+def test_a_message_waiting_is_shown_not_the_kept_page(app, world, sign_in_as):
+    partner = sign_in_as("partner.member@example.org")
+    body(partner, P + "/views")
+    with partner.session_transaction() as session:
+        session["_flashes"] = [("success", "Your view is saved")]
+    assert "Your view is saved" in body(partner, P + "/views")
+    assert "Your view is saved" not in body(partner, P + "/views")

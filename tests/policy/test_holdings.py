@@ -69,3 +69,42 @@ def test_holdings_are_read_once_per_request(app, policy_world, case, count_queri
     with case("anonymous") as (scene, me):
         _, queries = count_queries(lambda: policy.holdings(me))
         assert queries == 0
+
+
+def test_audience_is_everything_the_rules_read_and_nothing_that_names_the_person(app, policy_world, case):
+    """Every kind of person has an audience of their own; two people holding the same things
+    share one; a role, a declaration or a second factor makes it another."""
+    from psp.auth.models import User
+    from psp.extensions import db
+    from psp.interests.models import Declaration
+    from psp.organisations.models import Membership
+    from tests.factories import give_factor, person
+
+    signed_in = [kind for kind in PEOPLE if kind not in ("anonymous", "disabled")]
+    audiences = {}
+    for kind in signed_in:
+        with case(kind) as (scene, me):
+            audiences[kind] = policy.audience(me)
+    assert len(set(audiences.values())) == len(signed_in)
+    with app.app_context():
+        twin = person("twin@example.org")
+        db.session.add(twin)
+        db.session.flush()
+        db.session.add(Membership(user_id=twin.id, organisation_id=policy_world["org_id:partner"],
+                                  status="active"))
+        db.session.commit()
+        policy_world.ids["user:twin"] = twin.id
+    with case("twin") as (scene, me):
+        assert policy.audience(me) == audiences["partner_member"]
+    with app.app_context():
+        give_factor(db.session.get(User, policy_world["user:twin"]))
+        db.session.commit()
+    with case("twin") as (scene, me):
+        assert policy.audience(me) not in audiences.values()
+    with case("coordinator") as (scene, me):
+        db.session.add(Declaration(programme_id=policy_world["programme_id:here"], user_id=me.id,
+                                   kind="role-elsewhere", description="Trustee",
+                                   interest_organisation_id=policy_world["org_id:other"]))
+        db.session.commit()
+    with case("coordinator") as (scene, me):
+        assert policy.audience(me) != audiences["coordinator"]
