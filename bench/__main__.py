@@ -309,6 +309,7 @@ class Http:
         return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
     def sign_in(self, email):
+        self.email = email
         status, _ = self.request(
             "/sign-in", {"email": email, "password": _password(), "csrf_token": self.token("/sign-in")}
         )
@@ -317,10 +318,13 @@ class Http:
 
     def touch(self, who):
         """Use the session, as a person keeps using theirs: the app refreshes the cookie (its idle
-        timeout counts from the last request), so a long run never measures a session that ended."""
+        timeout counts from the last request), so a long run never measures a session that ended.
+        A session that ended while idle (a run longer than the idle timeout) is signed in again."""
         status, _ = self.request("/account")
         if status != 200:
-            raise SystemExit(f"the {who}'s session ended (GET /account: HTTP {status})")
+            print(f"The {who}'s session ended while idle (GET /account: HTTP {status}): signing in again.")
+            self.jar.clear()
+            self.sign_in(self.email)
 
     @property
     def cookie(self):
@@ -541,6 +545,7 @@ def chosen(pages, only):
 
 def main(argv=None):
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # stop the servers and worktrees on the way out
     from bench.build import COORDINATOR, PARTNER
 
     url = database_url(args, args.scale)
@@ -718,7 +723,7 @@ def compare(args, url, info, pages, people):
         shutil.rmtree(scratch, ignore_errors=True)
         git("worktree", "prune")
     report = compared(pages, sides, memory, args)
-    out = RESULTS.with_name("compare.json")
+    out = ROOT / "instance" / "bench-compare.json"   # instance/ is not committed
     out.write_text(json.dumps(report, indent=2) + "\n")
     print_comparison(report)
     print(f"\nWritten to {out.relative_to(ROOT)}")
