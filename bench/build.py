@@ -26,9 +26,11 @@ from psp.contributions.models import (
 from psp.cycles.models import Action, Stage
 from psp.cycles.services import start_cycle
 from psp.discussions.models import Discussion, Message
+from psp.documents.models import Document, DocumentVersion
 from psp.engagement.models import STANDARDS, EngagementAssessment, EngagementReview, PartnerRating
 from psp.extensions import db
-from psp.meetings.models import Booking, Meeting
+from psp.interests.models import Declaration
+from psp.meetings.models import AGREED, Booking, Meeting, MinutesAgreement, MinutesCorrection
 from psp.organisations.models import Membership, Organisation, OrganisationArea
 from psp.places import AREAS
 from psp.programmes.models import Participation, Programme
@@ -48,6 +50,12 @@ BASE = {
 }
 THREAD = 500        # messages in the long discussion, at full scale
 DISCUSSIONS = 300   # other discussions of the first programme, at full scale
+LONG_MEETING = 300  # bookings on one meeting of the first programme (fewer if there are fewer people)
+DECLARATIONS = 200  # the first programme's register of interests, at full scale
+UPDATES = 30        # news of the first programme, for its Atom feed
+PAPERS = 12         # documents on the measured meeting
+LONG_MEETING_TITLE = "Bench: a meeting with a long list of bookings"
+MINUTES_TITLE = "Bench: a meeting with agreed minutes"
 WORDS = (
     "discharge support housing carers evening transport peer crisis community waiting "
     "advocacy families young people rural kitchen walking befriending recovery funding staff"
@@ -268,6 +276,8 @@ def build(scale=1.0, seed=2026):
     )
     _engagement()
     _discussions(scale, rng, now, programmes[0], partners[programmes[0]], members, partner.id)
+    first_meeting = describe_meeting(programmes[0])
+    _features(scale, rng, now, programmes[0], coordinator.id, first_meeting, people[:-2], organisations)
     db.session.execute(text("ANALYZE"))  # planner statistics, as a live database would have
     db.session.commit()
     return describe()
@@ -326,18 +336,106 @@ def _discussions(scale, rng, now, programme_id, organisations, members, partner_
     _bulk(Message, rows, "messages")
 
 
+def long_meeting_size(people):
+    return min(LONG_MEETING, people // 2)
+
+
+def _features(scale, rng, now, programme_id, coordinator_id, meeting_id, people, organisations):
+    """The first programme's pages built since the bench began: papers on the measured meeting (one
+    with earlier versions), a meeting with a long list of bookings, a past meeting whose minutes were
+    agreed and published, a register of interests and news for the Atom feed."""
+    org_of = dict(db.session.execute(select(Membership.user_id, Membership.organisation_id)).all())
+    papers = [builders.document(programme_id, f"Paper {n}: " + " ".join(rng.sample(WORDS, 3)),
+                                f"bench/paper-{n}", audience="public" if n % 4 else "partners",
+                                category=("papers", "presentation")[n % 2], size=100_000 + n, pages=n + 1,
+                                meeting_id=meeting_id, uploaded_by_id=coordinator_id)
+              for n in range(PAPERS)]
+    db.session.add_all(papers)
+    db.session.flush()
+    papers[0].version = 3
+    db.session.add_all([DocumentVersion(document_id=papers[0].id, number=n, storage_key=f"bench/paper-0-v{n}",
+                                        kind="PDF", mime="application/pdf", extension=".pdf", size=90_000,
+                                        pages=1, uploaded_by_id=coordinator_id) for n in (1, 2)])
+
+    size = long_meeting_size(len(people))
+    long = builders.meeting(programme_id, LONG_MEETING_TITLE, now + timedelta(days=10), venue="Town Hall",
+                            agenda="- Welcome\n- What we heard\n- Next steps", capacity=size + 50)
+    past = builders.meeting(programme_id, MINUTES_TITLE, now - timedelta(days=21), venue="Community Hall",
+                            agenda="- Welcome\n- Progress", capacity=60)
+    db.session.add_all([long, past])
+    db.session.flush()
+    _bulk(Booking, (builders.booking_values(long.id, u, organisation_id=org_of.get(u), requested_at=now,
+                                            access_needs="step-free,bsl" if n % 7 == 0 else "")
+                    for n, u in enumerate(people[:size])), "bookings on one meeting")
+
+    attendees = people[size:size + 40] or people[:40]
+    _bulk(Booking, (builders.booking_values(past.id, u, organisation_id=org_of.get(u), attended=True,
+                                            requested_at=now - timedelta(days=30)) for u in attendees),
+          "attendees")
+    minutes = "\n\n".join(f"## Item {n}\n\n" + " ".join(rng.choices(WORDS, k=80)).capitalize() + "."
+                           for n in range(1, 9))
+    past.minutes = past.minutes_draft = minutes
+    past.minutes_state, past.minutes_version = AGREED, 1
+    past.minutes_sent_at = now - timedelta(days=18)
+    past.minutes_deadline = (now - timedelta(days=11)).date()
+    past.minutes_published_at = now - timedelta(days=10)
+    db.session.add_all([MinutesAgreement(meeting_id=past.id, user_id=u, organisation_id=org_of.get(u),
+                                         created_at=now - timedelta(days=15))
+                        for u in attendees[: len(attendees) * 3 // 4]])
+    db.session.add_all([MinutesCorrection(meeting_id=past.id, author_id=u, organisation_id=org_of.get(u),
+                                          text="Item 2 should say the evening service, not the day service.",
+                                          status=status, reason="" if status == "accepted" else "It said so.",
+                                          decided_by_id=coordinator_id, decided_at=now - timedelta(days=11))
+                        for u, status in zip(attendees, ("accepted", "accepted", "declined"), strict=False)])
+
+    kinds = ("none", "may-bid", "role-elsewhere", "financial", "other")
+    declarations = []
+    for n, u in enumerate(people[: max(10, int(DECLARATIONS * scale))]):
+        kind = kinds[n % len(kinds)]
+        declarations.append({
+            "programme_id": programme_id, "user_id": u, "kind": kind,
+            "organisation_id": org_of.get(u) if kind == "may-bid" else None,
+            "interest_organisation_id": org_of.get(u) if kind == "may-bid"
+            else organisations[(n * 7) % len(organisations)] if kind == "role-elsewhere" else None,
+            "description": "Trustee of a local charity." if kind in ("financial", "other") else "",
+            "declared_at": now - timedelta(days=n % 300), "confirmed_at": now - timedelta(days=n % 200),
+        })
+    _bulk(Declaration, declarations, "declarations of interest")
+
+    for n in range(UPDATES):
+        title = f"Update {n}: " + " ".join(rng.sample(WORDS, 3))
+        body = "\n\n".join(" ".join(rng.choices(WORDS, k=60)).capitalize() + "." for _ in range(3))
+        update = builders.update(programme_id, coordinator_id, title, body,
+                                 audience="public" if n % 3 else "partners")
+        update.posted_at = now - timedelta(days=UPDATES - n)
+        db.session.add(update)
+    db.session.commit()
+
+
+def describe_meeting(programme_id):
+    """The meeting measured for the meeting page: the programme's first that is still to come."""
+    return db.session.scalar(
+        select(Meeting.id)
+        .where(Meeting.programme_id == programme_id, Meeting.starts_at > utcnow(),
+               Meeting.title.not_like("Bench:%"))
+        .order_by(Meeting.id)
+    )
+
+
 def describe():
     """What the runner needs to know about an existing bench database."""
     first = db.session.scalar(select(Programme).order_by(Programme.id))
     view_ids = select(Contribution.id).where(Contribution.programme_id == first.id)
+    meeting = describe_meeting(first.id)
     return {
         "programme": first.slug,
         "programme_id": first.id,
-        "meeting": db.session.scalar(
-            select(Meeting.id)
-            .where(Meeting.programme_id == first.id, Meeting.starts_at > utcnow())
-            .order_by(Meeting.id)
+        "meeting": meeting,
+        "document": db.session.scalar(
+            select(Document.id).where(Document.meeting_id == meeting).order_by(Document.id).limit(1)
         ),
+        "long_meeting": db.session.scalar(select(Meeting.id).where(Meeting.title == LONG_MEETING_TITLE)),
+        "minutes_meeting": db.session.scalar(select(Meeting.id).where(Meeting.title == MINUTES_TITLE)),
         "public_meetings": db.session.scalars(
             select(Meeting.id).where(Meeting.starts_at > utcnow()).order_by(Meeting.id)
         ).all(),
@@ -371,6 +469,8 @@ def describe():
                 ("views", Contribution),
                 ("discussions", Discussion),
                 ("messages", Message),
+                ("documents", Document),
+                ("declarations", Declaration),
             )
         },
     }
