@@ -61,7 +61,8 @@ def test_demo_programme_matches_the_reference_case(app, runner):
 
     runner.invoke(args=["psp", "seed-demo"])
     with app.app_context():
-        programme = db.session.scalar(select(Programme))
+        programme = db.session.scalar(select(Programme).where(
+            Programme.slug == "royal-edinburgh-hospital-reprovision"))   # the demo has a second one
         assert programme.lead_body.name == "NHS Lothian" and programme.lead_interface.name == "EVOC"
         partners = db.session.scalars(select(Participation).where(
             Participation.status == "admitted")).all()

@@ -61,7 +61,9 @@ def test_queries_do_not_grow_with_actions(app, world, sign_in_as, count_queries)
     assert small == large
     # The dashboard also shows views (2 queries) and updates (1) since issues #6 and #7; the dashboard and
     # stage pages with actions read which partners may bid (1) since the register of interests (#15).
-    assert max(large.values()) <= 23, large
+    # Since kept pages (#20) every page reads the data version (1) first, and a stage page drawn for a
+    # coordinator or NHS lead reads their declarations for its audience key (1).
+    assert max(large.values()) <= 25, large
     deep = P + "/cycles/1/do?page=250"
     assert _measure(count_queries, clients["partner"], deep) == large[("partner", P + "/cycles/1/do")]
     page = clients["partner"].get("/my").get_data(as_text=True)
