@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -128,12 +128,29 @@ def _on_rollback(conn: Connection) -> None:
 
 
 def data_version() -> int | None:
-    """None when it cannot be read (no database, or one not yet migrated): nothing is kept then."""
+    """None when it cannot be read (no database, or one not yet migrated): nothing is kept then.
+    Remembered for the request (read_model uses it)."""
     try:
-        return int(db.session.execute(text("SELECT value FROM data_version WHERE id = 1")).scalar() or 0)
+        version = int(db.session.execute(text("SELECT value FROM data_version WHERE id = 1")).scalar() or 0)
     except DBAPIError:
         db.session.rollback()
         return None
+    g.data_version = version
+    return version
+
+
+def read_model(name: str, build: Callable[[], Any]) -> Any:
+    """What build() reads from the database, kept under the data version this request read first
+    (on kept pages' requests only, and only while the request has written nothing)."""
+    version = g.get("data_version")
+    if version is None or g.get("psp_changed") or not current_app.config["PAGE_CACHE"]:
+        return build()
+    key = f"model:{version}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found)
+    return found
 
 
 # Pages ------------------------------------------------------------------------------------
@@ -155,6 +172,7 @@ def _key() -> str | None:
 
 def serve_kept() -> Response | None:
     g.pop("psp_changed", None)
+    g.pop("data_version", None)
     if not _may_keep():
         return None
     key = _key()
@@ -204,11 +222,24 @@ HEADER_HOLE = "\x00header\x00"
 TOKEN_HOLE = "\x00csrf\x00"
 
 
-def for_audience(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+_PERSONAL = re.compile(r"<!--personal:(\w+)-->.*?<!--/personal:\1-->", re.S)
+Personal = Callable[..., Mapping[str, str]]
+
+
+def personal_hole(name: str) -> str:
+    return f"\x00personal:{name}\x00"
+
+
+def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, personal: Personal | None = None
+                 ) -> Any:
     """A signed-in page that asks about the person only through the rules: kept for everyone with
     the same policy.audience, with the header (their name, unread count, sign-out form) and the form
-    tokens of the session drawn afresh for each request. Pages that name the person (their
-    bookings, their messages, read markers) must not use it."""
+    tokens of the session drawn afresh for each request. A part of the page that is the person's
+    own (unread markers, say) is marked in the template with _personal.html's macro and drawn
+    afresh by ``personal``, given the route's arguments: {name: html}. Pages that are mostly the
+    person's own (their bookings, their messages) must not use it."""
+    if view is None:
+        return lambda found: for_audience(found, personal=personal)
 
     @wraps(view)
     def kept_view(**kwargs: Any) -> ResponseReturnValue:
@@ -224,13 +255,19 @@ def for_audience(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
         kept = cache.get(key)
         if kept is not None:
             html = kept.replace(HEADER_HOLE, render_template("_header.html"), 1)
+            if personal is not None:
+                for name, part in personal(**kwargs).items():
+                    html = html.replace(personal_hole(name),
+                                        f"<!--personal:{name}-->{part}<!--/personal:{name}-->", 1)
             if TOKEN_HOLE in html:
                 html = html.replace(TOKEN_HOLE, generate_csrf())
-            return Response(html, mimetype="text/html")
+            if "\x00" not in html:
+                return Response(html, mimetype="text/html")
         response = make_response(view(**kwargs))
         if (response.status_code == 200 and response.mimetype == "text/html" and not g.get("psp_changed")
                 and "_flashes" not in session):
             html = _HEADER.sub(HEADER_HOLE, response.get_data(as_text=True), count=1)
+            html = _PERSONAL.sub(lambda found: personal_hole(found.group(1)), html)
             token = g.get("csrf_token")
             if token:
                 html = html.replace(token, TOKEN_HOLE)

@@ -46,12 +46,22 @@ class Holdings:
 
 
 def holdings(person: Person) -> Holdings:
-    """Two queries per request at most, whatever the rules asked."""
+    """Two queries per request at most, whatever the rules asked; none on a kept page's request
+    when the data version has not changed since they were last read (psp.cache.read_model)."""
     if not is_signed_in(person):
         return Holdings()
     cache = g.setdefault("_policy_holdings", {}) if has_request_context() else {}
-    if person.id in cache:
-        return cache[person.id]
+    if person.id not in cache:
+        if has_request_context():
+            from psp.cache import read_model
+
+            cache[person.id] = read_model(f"holdings:{person.id}", lambda: _read_holdings(person))
+        else:
+            cache[person.id] = _read_holdings(person)
+    return cache[person.id]
+
+
+def _read_holdings(person: Person) -> Holdings:
     from psp.organisations.models import ACTIVE, ADMIN, REQUESTED, Membership
     from psp.programmes.models import ADMITTED, Participation, ProgrammeRole
 
@@ -71,9 +81,8 @@ def holdings(person: Person) -> Holdings:
                 held.partner_orgs.add((programme_id, organisation_id))
         elif status == REQUESTED:
             held.asked_to_join.add(organisation_id)
-    held.roles = set(db.session.execute(select(ProgrammeRole.programme_id, ProgrammeRole.role)
-                                        .where(ProgrammeRole.user_id == person.id)).all())
-    cache[person.id] = held
+    held.roles = {(programme_id, role) for programme_id, role in db.session.execute(
+        select(ProgrammeRole.programme_id, ProgrammeRole.role).where(ProgrammeRole.user_id == person.id))}
     return held
 
 
@@ -654,11 +663,15 @@ def declared_interests(person: Person) -> set[tuple[int, int]]:
         return set()
     cache = g.setdefault("_policy_declared", {}) if has_request_context() else {}
     if person.id not in cache:
+        from psp.cache import read_model
         from psp.interests.models import Declaration
 
-        cache[person.id] = {(row[0], int(row[1] or 0)) for row in db.session.execute(select(
-            Declaration.programme_id, Declaration.interest_organisation_id).where(
-            Declaration.user_id == person.id, Declaration.interest_organisation_id.is_not(None)))}
+        def read() -> set[tuple[int, int]]:
+            return {(row[0], int(row[1] or 0)) for row in db.session.execute(select(
+                Declaration.programme_id, Declaration.interest_organisation_id).where(
+                Declaration.user_id == person.id, Declaration.interest_organisation_id.is_not(None)))}
+
+        cache[person.id] = read_model(f"declared:{person.id}", read) if has_request_context() else read()
     return cache[person.id]
 
 

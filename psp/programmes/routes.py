@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.contributions import services as view_services
 from psp.cycles import services as cycle_services
 from psp.cycles import wheel
@@ -50,7 +51,14 @@ def new():
     return redirect(url_for(".people", slug=programme.slug))
 
 
+def _own_parts(slug: str) -> dict[str, str]:
+    """The programme page's parts that are the person's own, for a kept copy of it."""
+    discussions = discussion_services.most_active(current_user, programme_or_404(slug))
+    return {"discussions": render_template("programmes/_discussions.html", discussions=discussions)}
+
+
 @bp.get("/<slug>")
+@for_audience(personal=_own_parts)
 def show(slug):
     programme = programme_or_404(slug, *services.shown())
     cycle = cycle_services.Dashboard(programme, policy.can_see_partner_items(current_user, programme))

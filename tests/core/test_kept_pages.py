@@ -290,3 +290,18 @@ def test_a_message_waiting_is_shown_not_the_kept_page(app, world, sign_in_as):
         session["_flashes"] = [("success", "Your view is saved")]
     assert "Your view is saved" in body(partner, P + "/views")
     assert "Your view is saved" not in body(partner, P + "/views")
+
+
+def test_what_a_person_holds_is_read_again_once_it_changes(app, world, sign_in_as, count_queries):
+    """Holdings are kept under the data version: leaving the organisation shows at once."""
+    from psp.organisations.models import Membership
+
+    partner = sign_in_as("partner.member@example.org")
+    drawn = statements(count_queries, partner, P + "/views")
+    assert "Shared and waiting" in body(partner, P + "/views")
+    assert statements(count_queries, partner, P + "/views") <= drawn - 3   # page, holdings: kept
+    with app.app_context():
+        db.session.execute(update(Membership).where(Membership.user_id == world["user:partner_member"])
+                           .values(status="declined"))
+        db.session.commit()
+    assert "Shared and waiting" not in body(partner, P + "/views")
