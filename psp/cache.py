@@ -174,6 +174,9 @@ def serve_kept() -> Response | None:
     g.pop("psp_changed", None)
     g.pop("data_version", None)
     if not _may_keep():
+        if (current_app.config["PAGE_CACHE"] and request.method == "GET" and "_user_id" in session
+                and request.endpoint not in (None, "static", "govuk_assets")):
+            data_version()   # first, so what the person holds can be kept under it (read_model)
         return None
     key = _key()
     if key is None:
@@ -246,7 +249,7 @@ def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, pers
         if not (current_app.config["PAGE_CACHE"] and request.method == "GET"
                 and policy.is_signed_in(current_user) and "_flashes" not in session):
             return view(**kwargs)
-        version = data_version()
+        version = g.get("data_version")
         if version is None:
             return view(**kwargs)
         minute = int(time.time() // 60)
