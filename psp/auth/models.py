@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from psp.auth.sealing import Sealed
 from psp.extensions import Model
 from psp.timeutil import utcnow
 
@@ -76,7 +77,7 @@ class SecondFactor(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default=TOTP)
-    secret: Mapped[str] = mapped_column(String(64))   # base32; protect like the database
+    secret: Mapped[str] = mapped_column(Sealed)   # base32 to the app; sealed in the database
     last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
