@@ -79,6 +79,7 @@ for (const form of document.querySelectorAll("form[data-passkey]")) {
         form.querySelector("input[name=problem]").value = (error && error.name) || "error";
       }
     }
-    form.submit();
+    // Not form.submit(): the "submit" button WTForms names shadows that method.
+    HTMLFormElement.prototype.submit.call(form);
   });
 }
