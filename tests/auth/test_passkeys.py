@@ -22,6 +22,16 @@ CODES_RE = re.compile(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></
 NEW = "/account/two-factor/passkeys/new"
 
 
+@pytest.fixture(autouse=True)
+def _at_localhost(app):
+    """The live server of the browser tests (session-scoped) moves BASE_URL, which gives the RP ID
+    and origin: these tests pin it."""
+    before = app.config["BASE_URL"]
+    app.config["BASE_URL"] = ORIGIN
+    yield
+    app.config["BASE_URL"] = before
+
+
 def _signed_in(app, make_user, email="person@example.org", **fields):
     make_user(email=email, **fields)
     client = app.test_client()
