@@ -47,6 +47,7 @@ cache = Cache()
 UNSHOWN = frozenset({
     "data_version", "alembic_version", "user_sessions", "discussion_readers", "notifications",
     "notification_preferences", "outbox_messages", "audit_entries", "second_factors", "recovery_codes",
+    "passkeys",
 })
 _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
 _READ = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|PRAGMA|BEGIN|COMMIT|SET|SHOW)\b", re.I)

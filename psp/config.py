@@ -23,6 +23,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "PSP_ENV": "production" if production else "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "" if production else DEMO_SECRET_KEY),
+        # Seals authenticator-app secrets in the database (psp.auth.sealing); SECRET_KEY when unset.
+        "TWO_FACTOR_KEY": os.environ.get("TWO_FACTOR_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A server connection can drop behind a load balancer's back; a file cannot.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},

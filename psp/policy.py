@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import abort, g, has_request_context
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, exists, select
 
 from psp.extensions import db
 
@@ -139,15 +139,17 @@ def needs_second_factor(person: Person) -> bool:
 
 
 def has_second_factor(person: Person) -> bool:
-    """An authenticator app set up and confirmed. One query, once per request."""
+    """An authenticator app set up and confirmed, or a passkey. One query, once per request."""
     if not is_signed_in(person):
         return False
     cache = g.setdefault("_policy_factor", {}) if has_request_context() else {}
     if person.id not in cache:
-        from psp.auth.models import SecondFactor
+        from psp.auth.models import Passkey, SecondFactor
 
-        cache[person.id] = db.session.scalar(select(SecondFactor.id).where(
-            SecondFactor.user_id == person.id, SecondFactor.confirmed_at.is_not(None))) is not None
+        app = select(SecondFactor.id).where(SecondFactor.user_id == person.id,
+                                            SecondFactor.confirmed_at.is_not(None))
+        key = select(Passkey.id).where(Passkey.user_id == person.id)
+        cache[person.id] = db.session.scalar(select(exists(app) | exists(key))) or False
     return bool(cache[person.id])
 
 

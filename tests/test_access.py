@@ -81,6 +81,18 @@ CASES = [
          status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
     case("auth.two_factor_turn_off", "POST", "/account/two-factor/turn-off", SIGNED_IN,
          status=dict.fromkeys(WITH_FACTOR, 403) | dict.fromkeys(SIGNED_IN - set(WITH_FACTOR), 302)),
+    # Passkeys: options are JSON (200), or 400 without a sign-in half-way; adding with an empty form is 400.
+    case("auth.passkey_add", "GET", "/account/two-factor/passkeys/new", SIGNED_IN),
+    case("auth.passkey_add", "POST", "/account/two-factor/passkeys/new", SIGNED_IN, status=400),
+    case("auth.passkey_options", "POST", "/account/two-factor/passkeys/options", SIGNED_IN, status=200),
+    # The coordinator's passkey: nobody else may know it exists.
+    case("auth.passkey_remove", "GET", "/account/two-factor/passkeys/{passkey}/remove", {"coordinator"},
+         sees={"coordinator"}),
+    case("auth.passkey_remove", "POST", "/account/two-factor/passkeys/{passkey}/remove", {"coordinator"},
+         sees={"coordinator"}, status=400),
+    case("auth.sign_in_passkey_options", "POST", "/sign-in/passkey/options", EVERYONE, public=True,
+         status=dict.fromkeys(EVERYONE, 400)),
+    case("auth.sign_in_passkey", "POST", "/sign-in/passkey", EVERYONE, public=True),
     case("auth.reset_password", "GET", "/reset-password/forged", set(), everyone=MISSING),
     case("admin.people", "GET", "/admin/people", {"site_admin"}),
     case("admin.disable_account", "GET", "/admin/people/{user:bystander}/disable", {"site_admin"}),
@@ -404,7 +416,8 @@ def exact_status(kind, method, expected, status, sees):
     return {LOGIN: 302, MISSING: 404}[expected]
 
 
-pytestmark = pytest.mark.usefixtures("minutes_world", "savepoint")  # each test in the module's transaction
+# Each test in the module's transaction.
+pytestmark = pytest.mark.usefixtures("minutes_world", "passkey_world", "savepoint")
 
 
 @pytest.fixture(scope="module")
@@ -418,6 +431,21 @@ def minutes_world(app, shared_world):
         meeting_id, correction_id = minuted_meeting(shared_world.ids)
         db.session.remove()
     shared_world.ids.update({"meeting_minuted": meeting_id, "correction": correction_id})
+
+
+@pytest.fixture(scope="module")
+def passkey_world(app, shared_world):
+    """The coordinator has a passkey beside their app."""
+    from psp.auth.models import Passkey
+    from psp.extensions import db
+
+    with app.app_context():
+        row = Passkey(user_id=shared_world.ids["user:coordinator"], name="Work laptop",
+                      credential_id="AAAAAAAAAAAAAAAAAAAAAA", public_key=b"key")
+        db.session.add(row)
+        db.session.commit()
+        shared_world.ids["passkey"] = row.id
+        db.session.remove()
 
 
 @pytest.fixture(scope="module")
@@ -459,5 +487,5 @@ def test_who_may_reach_each_route(app, module_world, sessions, kind, endpoint, m
     if expected == LOGIN:
         assert location.startswith("/sign-in"), location
     elif expected == OK and endpoint not in ("auth.sign_out", "auth.sign_out_everywhere",
-                                             "auth.sign_in_code"):
+                                             "auth.sign_in_code", "auth.sign_in_passkey"):
         assert not location.startswith("/sign-in"), location

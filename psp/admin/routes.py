@@ -61,7 +61,7 @@ def reset_second_factor(user_id):
     form = ActionForm()
     if not form.validate_on_submit():
         return render_template("admin/reset_second_factor.html", account=account, form=form,
-                               on=twofactor.is_on(account)), 400 if form.is_submitted() else 200
+                               on=twofactor.any_on(account)), 400 if form.is_submitted() else 200
     twofactor.reset(me(), account)
     flash(f"{account.name}'s two-factor sign-in is reset, and they are told by email.", "success")
     return redirect(url_for(".people"))

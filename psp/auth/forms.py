@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import Field, Form, PasswordField, StringField, SubmitField
+from wtforms import Field, Form, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from psp.auth import passwords
-from psp.forms import NoControlCharacters, email_validators, strip
+from psp.forms import NoControlCharacters, email_validators, strip, text_field
 
 
 def lower_strip(value: str | None) -> str | None:
@@ -133,3 +133,25 @@ class TurnOffForm(_PasswordAndCode):
 
 class RegenerateCodesForm(_PasswordAndCode):
     submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
+
+
+class _PasskeyAnswer(FlaskForm):
+    """What static/js/passkeys.mjs posts back: the authenticator's answer as JSON, or why there is
+    none (the person cancelled, the browser refused); both empty without JavaScript."""
+
+    credential = HiddenField()   # its length is checked by psp.auth.passkeys
+    problem = HiddenField()
+
+
+class AddPasskeyForm(_PasskeyAnswer):
+    name = text_field("Name for this passkey", "Enter a name for this passkey, like Work laptop", 60)
+    submit = SubmitField("Add passkey", widget=GovSubmitInput())
+
+
+class SignInPasskeyForm(_PasskeyAnswer):
+    pass
+
+
+class RemovePasskeyForm(FlaskForm):
+    password = _confirm_password_field()
+    submit = SubmitField("Remove passkey", widget=GovSubmitInput())

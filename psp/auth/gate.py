@@ -1,6 +1,7 @@
 """Before each request: a person who decides (site admin, coordinator, NHS lead) and has no second
-factor sets one up before anything else. Pages they may still reach: setting it up, their
-account and its data, signing out, the privacy and accessibility pages, and static files."""
+factor (an authenticator app or a passkey) sets one up before anything else. Pages they may still
+reach: setting one up, their account and its data, signing out, the privacy and accessibility
+pages, and static files."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,8 +9,9 @@ from werkzeug.wrappers import Response
 
 from psp import policy
 
-OPEN = {"auth.two_factor", "auth.two_factor_start", "auth.two_factor_set_up", "auth.sign_out",
-        "auth.account", "auth.download_data", "auth.delete_account", "auth.sign_out_everywhere",
+OPEN = {"auth.two_factor", "auth.two_factor_start", "auth.two_factor_set_up", "auth.passkey_add",
+        "auth.passkey_options", "auth.sign_out", "auth.account", "auth.download_data",
+        "auth.delete_account", "auth.sign_out_everywhere",
         "auth.change_password", "core.privacy", "core.accessibility", "core.healthz", "static",
         "govuk_assets"}
 MESSAGE = ("You are a site admin, coordinator or NHS lead: set up two-factor sign-in before you "

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, or_, select, update
 
 from psp import audit
-from psp.auth.models import RecoveryCode, SecondFactor, User, UserSession
+from psp.auth.models import Passkey, RecoveryCode, SecondFactor, User, UserSession
 from psp.errors import Refused
 from psp.extensions import db
 from psp.timeutil import utcnow
@@ -22,6 +22,7 @@ EXPORT = {
     "user_sessions": ["user_id"],
     "second_factors": ["user_id"],
     "recovery_codes": ["user_id"],
+    "passkeys": ["user_id"],
     "memberships": ["user_id"],
     "programme_roles": ["user_id"],
     "bookings": ["user_id"],
@@ -58,10 +59,13 @@ EXPORT = {
     "declarations": ["user_id"],
 }
 BY_EMAIL = {"outbox_messages": "recipient", "role_invitations": "email"}
-# Secrets, and a spreadsheet of other people's views waiting for its import: not the person's information.
+# Secrets (a passkey's key material and counter too), and a spreadsheet
+# of other people's views waiting for its import: not the person's information.
 # Where a file is stored is the service's business, not information about the person.
 NEVER = {("users", "password_hash"), ("user_sessions", "id"), ("view_imports", "content"),
          ("second_factors", "secret"), ("recovery_codes", "code_hash"),
+         ("passkeys", "credential_id"), ("passkeys", "public_key"), ("passkeys", "sign_count"),
+         ("passkeys", "transports"),
          ("documents", "storage_key"), ("document_versions", "storage_key")}
 ERASED_NAME = "Former member"
 # A correction to minutes keeps its text when its author goes, and reads as "a former participant".
@@ -158,6 +162,7 @@ def erase(person: User) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
     db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == person.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == person.id))
+    db.session.execute(delete(Passkey).where(Passkey.user_id == person.id))
     db.session.execute(delete(Notification).where(Notification.user_id == person.id))
     db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == person.id))
     db.session.execute(delete(FormatRequest).where(FormatRequest.requester_id == person.id))

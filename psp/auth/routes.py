@@ -6,24 +6,27 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required, logout_user
 
 from psp import policy
-from psp.auth import bp, devices, privacy, services, sessions, twofactor
+from psp.auth import bp, devices, passkeys, privacy, services, sessions, twofactor
 from psp.auth.forms import (
+    AddPasskeyForm,
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     NewPasswordForm,
     RegenerateCodesForm,
     RegisterForm,
+    RemovePasskeyForm,
     ResetRequestForm,
     SetUpCodeForm,
     SignInCodeForm,
     SignInForm,
+    SignInPasskeyForm,
     TurnOffForm,
 )
 from psp.errors import Refused
 from psp.extensions import limiter
 from psp.forms import ActionForm, refuse_on
-from psp.loaders import me
+from psp.loaders import me, or_404
 
 WRONG_DETAILS = "Enter a correct email address and password"
 
@@ -90,7 +93,7 @@ def sign_in():
     if not user.is_confirmed:
         services.resend_confirmation(user)
         return render_template("auth/confirm_first.html", email=user.email)
-    if twofactor.is_on(user):
+    if twofactor.any_on(user):
         twofactor.begin_pending(user, next_path)  # not signed in until the code is right
         return redirect(url_for(".sign_in_code"))
     services.sign_in(user)
@@ -111,13 +114,60 @@ def sign_in_code():
     user, next_path = pending
     form = SignInCodeForm()
     if not form.validate_on_submit():
-        return render_template("auth/sign_in_code.html", form=form), 400 if form.is_submitted() else 200
+        return _code_page(user, form), 400 if form.is_submitted() else 200
     method = twofactor.verify(user, form.code.data)
     if method is None:
         form.code.errors = [twofactor.WRONG_CODE]
         _forget_code(form)
-        return render_template("auth/sign_in_code.html", form=form), 400
+        return _code_page(user, form), 400
     services.sign_in(user, method)
+    return devices.remember(redirect(next_path or url_for("core.home")), user.email)
+
+
+def _code_page(user, form, passkey_form=None, passkey_error=None):
+    """The second step: the code form, and "Use your passkey" for a person who has one."""
+    return render_template("auth/sign_in_code.html", form=form, app_on=twofactor.is_on(user),
+                           has_passkey=passkeys.has_any(user), passkey_error=passkey_error,
+                           passkey_form=passkey_form or SignInPasskeyForm(formdata=None))
+
+
+def _passkey_problem(form):
+    """Why the form carries no answer from an authenticator: the script said why, or there is no
+    script."""
+    return passkeys.NOT_USED if form.problem.data else passkeys.NEEDS_SCRIPT
+
+
+@bp.post("/sign-in/passkey/options")
+@limiter.limit("20 per 5 minutes", key_func=twofactor.pending_key, scope="sign-in-passkey-options")
+def sign_in_passkey_options():
+    """Options for navigator.credentials.get(), for the person half-way through signing in."""
+    pending = twofactor.pending_user()
+    if pending is None or current_user.is_authenticated:
+        return {"error": "Sign in again"}, 400
+    return Response(passkeys.authentication_options(pending[0]), mimetype="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/sign-in/passkey")
+@limiter.limit("5 per 5 minutes", key_func=twofactor.pending_key, deduct_when=_failed,
+               scope="sign-in-code")
+def sign_in_passkey():
+    """The second step with a passkey: the answer from navigator.credentials.get()."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    pending = twofactor.pending_user()
+    if pending is None:
+        flash("Sign in again: the time to enter your code ran out.")
+        return redirect(url_for(".sign_in"))
+    user, next_path = pending
+    form = SignInPasskeyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.credential.data:
+        return _code_page(user, SignInCodeForm(formdata=None), form, _passkey_problem(form)), 400
+    if not passkeys.verify(user, form.credential.data):
+        return _code_page(user, SignInCodeForm(formdata=None), form, passkeys.NOT_ACCEPTED), 400
+    services.sign_in(user, "passkey")
     return devices.remember(redirect(next_path or url_for("core.home")), user.email)
 
 
@@ -262,7 +312,8 @@ def reset_password(token):
 def two_factor():
     user = me()
     return render_template("auth/two_factor.html", on=twofactor.is_on(user),
-                           left=twofactor.unused_codes(user), form=ActionForm())
+                           left=twofactor.unused_codes(user), form=ActionForm(),
+                           passkeys=passkeys.of(user))
 
 
 @bp.post("/account/two-factor/start")
@@ -346,3 +397,55 @@ def two_factor_turn_off():
         return redirect(url_for(".two_factor"))
 
     return _password_and_code_page(TurnOffForm(), "auth/two_factor_turn_off.html", turn_off)
+
+
+@bp.post("/account/two-factor/passkeys/options")
+@login_required
+@limiter.limit("20 per 5 minutes", scope="passkey-options")
+def passkey_options():
+    """Options for navigator.credentials.create() (the challenge kept in the session)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return Response(passkeys.registration_options(me()), mimetype="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/account/two-factor/passkeys/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 5 minutes", methods=["POST"], deduct_when=_failed, scope="passkey-add")
+def passkey_add():
+    """A name, then the browser asks the authenticator (static/js/passkeys.mjs) and posts its answer."""
+    form = AddPasskeyForm()
+    if form.validate_on_submit():
+        try:
+            if not form.credential.data:
+                raise Refused(_passkey_problem(form), field="submit")
+            codes = passkeys.add(me(), form.name.data, form.credential.data)
+        except Refused as refusal:
+            form.submit.errors = [str(refusal)]
+        else:
+            if codes:
+                return render_template("auth/recovery_codes.html", codes=codes, new=True, passkey=True)
+            flash(f"Your passkey “{form.name.data}” is added. You can use it to sign in.", "success")
+            return redirect(url_for(".two_factor"))
+    return render_template("auth/passkey_add.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/account/two-factor/passkeys/<int:passkey_id>/remove", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 5 minutes", methods=["POST"], deduct_when=_failed, scope="passkey-remove")
+def passkey_remove(passkey_id):
+    user = me()
+    passkey = or_404(passkeys.mine_or_none(user, passkey_id))
+    form = RemovePasskeyForm()
+    if form.validate_on_submit():
+        name = passkey.name
+        try:
+            passkeys.remove(user, passkey, form.password.data)
+        except Refused as refusal:
+            refuse_on(form, refusal)
+        else:
+            flash(f"Your passkey “{name}” is removed.", "success")
+            return redirect(url_for(".two_factor"))
+    return render_template("auth/passkey_remove.html", form=form, passkey=passkey), \
+        400 if form.is_submitted() else 200

@@ -16,7 +16,7 @@ from flask import current_app, flash, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, exists, select, update
 
-from psp.auth.models import SecondFactor, User, UserSession
+from psp.auth.models import Passkey, SecondFactor, User, UserSession
 from psp.extensions import db, login_manager
 from psp.timeutil import utcnow
 
@@ -35,7 +35,8 @@ def load_user(stored_id: str) -> User | None:
     sid = session.get("sid")
     if not user_id.isdigit() or not version.isdigit() or not isinstance(sid, str):
         return None
-    factor = exists().where(SecondFactor.user_id == User.id, SecondFactor.confirmed_at.is_not(None))
+    factor = (exists().where(SecondFactor.user_id == User.id, SecondFactor.confirmed_at.is_not(None))
+              | exists().where(Passkey.user_id == User.id))
     found = db.session.execute(
         select(User, factor.label("factor"))
         .join(UserSession, UserSession.user_id == User.id)

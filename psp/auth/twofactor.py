@@ -1,4 +1,5 @@
-"""Two-factor sign-in: an authenticator app (TOTP, RFC 6238) and ten single-use recovery codes.
+"""Two-factor sign-in: an authenticator app (TOTP, RFC 6238) and ten single-use recovery codes;
+passkeys are in psp.auth.passkeys.
 
 Each public function that changes something is a unit of work that commits once. The pending
 state between the password and the code lives in the Flask session (see PENDING).
@@ -15,7 +16,7 @@ from sqlalchemy import delete, select, update
 
 from psp import audit, mail
 from psp.auth import passwords
-from psp.auth.models import TOTP, RecoveryCode, SecondFactor, User
+from psp.auth.models import TOTP, Passkey, RecoveryCode, SecondFactor, User
 from psp.errors import Refused
 from psp.extensions import db
 from psp.links import external_url as _external
@@ -39,6 +40,12 @@ def factor(user: User) -> SecondFactor | None:
 def is_on(user: User) -> bool:
     found = factor(user)
     return found is not None and found.confirmed_at is not None
+
+
+def any_on(user: User) -> bool:
+    """An authenticator app or a passkey: the second step of signing in asks for one."""
+    return is_on(user) or db.session.scalar(select(Passkey.id).where(Passkey.user_id == user.id)
+                                            .limit(1)) is not None
 
 
 def unused_codes(user: User) -> int:
@@ -76,7 +83,7 @@ def _digits(code: str) -> str:
 def _matching_step(secret: str, code: str, at: float | None = None) -> int | None:
     """The time-step (this one, or one either side for clock drift) whose code this is."""
     code = _digits(code)
-    if len(code) != 6 or not code.isdigit():
+    if not secret or len(code) != 6 or not code.isdigit():
         return None
     now = time.time() if at is None else at
     totp = pyotp.TOTP(secret)
@@ -105,7 +112,7 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(_digits(code).lower().encode()).hexdigest()
 
 
-def _new_codes(user: User) -> list[str]:
+def new_codes(user: User) -> list[str]:
     """Ten fresh recovery codes, replacing the old ones; flushes. Shown once, stored hashed."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
@@ -137,7 +144,7 @@ def confirm_totp(user: User, code: str) -> list[str]:
         db.session.rollback()
         raise Refused("The code is not right: enter the 6-digit code your app shows now", field="code")
     row.confirmed_at = utcnow()
-    codes = _new_codes(user)
+    codes = new_codes(user)
     audit.record("two_factor.turned_on", user, actor=user)
     mail.queue(user.email, "Two-factor sign-in is on", "mail/two_factor_on.txt", user=user,
                account_url=_external("auth.account"))
@@ -149,7 +156,7 @@ def install_totp(user: User, secret: str) -> None:
     """For the demo and tests: an app already set up with a known secret; flushes."""
     db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
     db.session.add(SecondFactor(user_id=user.id, kind=TOTP, secret=secret, confirmed_at=utcnow()))
-    _new_codes(user)
+    new_codes(user)
 
 
 def verify(user: User, code: str) -> str | None:
@@ -158,11 +165,9 @@ def verify(user: User, code: str) -> str | None:
     sign-in to commit (one audit entry, sign_in.succeeded, names the method); a failure is
     recorded and committed."""
     row = factor(user)
-    if row is None or row.confirmed_at is None:
-        return None
-    if _accept_totp(row, code):
+    if row is not None and row.confirmed_at is not None and _accept_totp(row, code):
         return "app"
-    if _use_recovery_code(user, code):
+    if any_on(user) and _use_recovery_code(user, code):
         mail.queue(user.email, "A recovery code was used to sign in", "mail/recovery_code_used.txt",
                    user=user, left=unused_codes(user), account_url=_external("auth.two_factor"))
         return "recovery code"
@@ -187,7 +192,7 @@ def _check_password_and_code(user: User, password: str, code: str) -> SecondFact
 def regenerate_codes(user: User, password: str, code: str) -> list[str]:
     """New recovery codes (the old ones stop working); the person is emailed."""
     _check_password_and_code(user, password, code)
-    codes = _new_codes(user)
+    codes = new_codes(user)
     audit.record("two_factor.codes_regenerated", user, actor=user)
     mail.queue(user.email, "You have new recovery codes", "mail/recovery_codes_new.txt", user=user,
                account_url=_external("auth.two_factor"))
@@ -196,7 +201,9 @@ def regenerate_codes(user: User, password: str, code: str) -> list[str]:
 
 
 def _remove(user: User) -> None:
+    """Every second factor of the person: app, passkeys and recovery codes."""
     db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
+    db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 

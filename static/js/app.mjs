@@ -10,3 +10,8 @@ for (const button of document.querySelectorAll("[data-app-print]")) {
   button.hidden = false;
   button.addEventListener("click", () => window.print());
 }
+
+// Passkeys: only pages that offer one load the script for them.
+if (document.querySelector("form[data-passkey]")) {
+  import("/static/js/passkeys.mjs");
+}

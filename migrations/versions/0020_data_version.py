@@ -5,8 +5,8 @@ Reviewed by hand.
 - data_version: one row (id 1) whose value every transaction that changes shown data replaces with a
   random one (psp.cache); kept pages are looked up under it. Starts at 0.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 12:50:00.000000
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018'
-down_revision = '0017'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
