@@ -1,5 +1,7 @@
 """Markdown typed by coordinators (agendas, minutes), rendered and then sanitised."""
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,7 +17,14 @@ _CLASSES = {"p": "govuk-body", "ul": "govuk-list govuk-list--bullet", "ol": "gov
 
 def render_markdown(source: str | None) -> Markup:
     """Safe HTML with GOV.UK classes: raw HTML in the source is never passed through."""
-    html = _markdown.render(source or "")
+    return _rendered(source or "")
+
+
+@lru_cache(maxsize=2048)
+def _rendered(source: str) -> Markup:
+    """The same text always gives the same HTML, so a long thread's messages are rendered once
+    per worker, not once per request."""
+    html = _markdown.render(source)
     # Headings typed as "#" would compete with the page's own h1: move every level down.
     for level in (4, 3, 2, 1):
         html = html.replace(f"<h{level}>", f"<h{min(level + 1, 4)}>").replace(
