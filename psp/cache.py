@@ -234,16 +234,17 @@ def personal_hole(name: str) -> str:
     return f"\x00personal:{name}\x00"
 
 
-def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, personal: Personal | None = None
-                 ) -> Any:
+def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, personal: Personal | None = None,
+                 own_state: Callable[..., str] | None = None) -> Any:
     """A signed-in page that asks about the person only through the rules: kept for everyone with
     the same policy.audience, with the header (their name, unread count, sign-out form) and the form
     tokens of the session drawn afresh for each request. A part of the page that is the person's
     own (unread markers, say) is marked in the template with _personal.html's macro and drawn
-    afresh by ``personal``, given the route's arguments: {name: html}. Pages that are mostly the
-    person's own (their bookings, their messages) must not use it."""
+    afresh by ``personal``, given the route's arguments: {name: html}. A page that shows the
+    person's own record (their booking) names everything it shows of it in ``own_state``, given the
+    route's arguments, which joins the key: people in the same state share the page."""
     if view is None:
-        return lambda found: for_audience(found, personal=personal)
+        return lambda found: for_audience(found, personal=personal, own_state=own_state)
 
     @wraps(view)
     def kept_view(**kwargs: Any) -> ResponseReturnValue:
@@ -254,7 +255,8 @@ def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, pers
         if version is None:
             return view(**kwargs)
         minute = int(time.time() // 60)
-        audience = hashlib.sha256(policy.audience(current_user).encode()).hexdigest()
+        state = own_state(**kwargs) if own_state is not None else ""
+        audience = hashlib.sha256((policy.audience(current_user) + state).encode()).hexdigest()
         key = f"audience:{version}:{minute}:{audience}:{request.scheme}://{request.host}{request.full_path}"
         kept = cache.get(key)
         if kept is not None:

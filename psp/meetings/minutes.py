@@ -23,7 +23,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from psp import audit
+from psp import audit, policy
 from psp.auth.models import Person, User
 from psp.cycles.models import DONE, Action, Cycle
 from psp.errors import Refused
@@ -82,6 +82,14 @@ class Agreement:
 
     def agreed_by(self, person: Person) -> bool:
         return any(a.user_id == getattr(person, "id", None) for a in self.agreements)
+
+
+def has_agreed(person: Person, meeting: Meeting) -> bool:
+    """Whether the person agreed the meeting's minutes; no query when none were ever sent."""
+    if meeting.minutes_state == NO_MINUTES or not policy.is_signed_in(person):
+        return False
+    return db.session.scalar(select(MinutesAgreement.id).where(
+        MinutesAgreement.meeting_id == meeting.id, MinutesAgreement.user_id == person.id)) is not None
 
 
 def agreement(meeting: Meeting) -> Agreement:

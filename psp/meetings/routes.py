@@ -64,7 +64,12 @@ def ics(meeting_id):
 
 # One meeting ---------------------------------------------------------------------
 
+def _own_state(meeting_id: int) -> str:
+    return services.own_state(current_user, meeting_or_404(current_user, meeting_id)[1])
+
+
 @bp.get("/meetings/<int:meeting_id>")
+@for_audience(own_state=_own_state)
 def show(meeting_id):
     programme, meeting = meeting_or_404(current_user, meeting_id)
     return _show(programme, meeting)

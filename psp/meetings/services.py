@@ -145,6 +145,18 @@ def my_meetings_soon(person: User, now: datetime | None = None) -> Sequence[Row[
         .order_by(Meeting.starts_at, Meeting.id).limit(50)).all()
 
 
+def own_state(person: Person, meeting: Meeting) -> str:
+    """All the meeting page shows of the person's own: their booking, their place on the waiting
+    list, whether they agreed the minutes (a kept page's key, psp.cache.for_audience)."""
+    from psp.meetings.minutes import has_agreed
+
+    booking = my_booking(person, meeting)
+    if booking is None:
+        return repr((None, has_agreed(person, meeting)))
+    return repr((booking.status, booking.access_needs, booking.access_other, booking.attended,
+                 waiting_position(booking), has_agreed(person, meeting)))
+
+
 def waiting_position(booking: Booking | None) -> int | None:
     if booking is None or booking.status != WAITING:
         return None

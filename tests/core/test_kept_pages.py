@@ -305,3 +305,23 @@ def test_what_a_person_holds_is_read_again_once_it_changes(app, world, sign_in_a
                            .values(status="declined"))
         db.session.commit()
     assert "Shared and waiting" not in body(partner, P + "/views")
+
+
+def test_a_meeting_page_is_shared_only_by_people_in_the_same_state(app, world, sign_in_as, make_user):
+    """The meeting page names the person's own booking: a partner with a place and one without
+    never get each other's kept copy, and booking shows at once."""
+    second = _second_member(app, make_user)
+    booked, other = sign_in_as("partner.member@example.org"), sign_in_as(second.email)
+    page = f"/meetings/{world['meeting_public']}"
+    with app.app_context():
+        db.session.add(builders.booking(world["meeting_public"], world["user:partner_member"],
+                                        organisation_id=world["org_id:partner"]))
+        db.session.commit()
+    for _ in range(2):
+        assert "You have a place" in body(booked, page)
+        assert "You have a place" not in body(other, page)
+    with app.app_context():
+        db.session.add(builders.booking(world["meeting_public"], second.id,
+                                        organisation_id=world["org_id:partner"], access_needs="step-free"))
+        db.session.commit()
+    assert "You have a place" in body(other, page)
