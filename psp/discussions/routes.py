@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.discussions import bp, services
 from psp.discussions.forms import (
     CloseForm,
@@ -40,7 +41,12 @@ def _mention_choices(form, programme):
 
 # Lists ---------------------------------------------------------------------------------
 
+def _own_state(slug: str) -> str:
+    return services.own_state(current_user, slug)
+
+
 @bp.get("/programmes/<slug>/discussions")
+@for_audience(own_state=_own_state)
 def index(slug):
     programme = programme_or_404(slug)
     filters = services.filters_from(request.args, search_text(request.args.get("q"), 100))

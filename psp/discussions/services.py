@@ -270,6 +270,17 @@ def thread(person: Person, programme: Programme, discussion: Discussion, raw_pag
     return found
 
 
+def own_state(person: Person, slug: str) -> str:
+    """All the discussions list shows of the person's own: how far they read each discussion and
+    which they follow (a kept page's key, psp.cache.for_audience)."""
+    rows = db.session.execute(
+        select(Reader.discussion_id, Reader.seen_count, Reader.following)
+        .join(Discussion, Discussion.id == Reader.discussion_id)
+        .join(Programme, Programme.id == Discussion.programme_id)
+        .where(Reader.user_id == person.id, Programme.slug == slug).order_by(Reader.discussion_id)).all()
+    return repr([tuple(row) for row in rows])
+
+
 def seen_before(person: Person, discussion: Discussion) -> tuple[int, bool] | None:
     """How far the person had read, and whether they follow it; None when they never opened it."""
     if not policy.is_signed_in(person):

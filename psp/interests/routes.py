@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.errors import Refused
 from psp.forms import ActionForm, refuse_on
 from psp.interests import bp, services
@@ -11,7 +12,12 @@ from psp.interests.forms import DeclarationForm
 from psp.loaders import declaration_or_404, me, programme_or_404
 
 
+def _own_state(slug: str) -> str:
+    return services.own_state(current_user, slug)
+
+
 @bp.get("/programmes/<slug>/interests")
+@for_audience(own_state=_own_state)
 def index(slug):
     """The public register: who declared what, and when they last confirmed it."""
     programme = programme_or_404(slug)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
 from psp import audit, policy
-from psp.auth.models import User
+from psp.auth.models import Person, User
 from psp.errors import Refused
 from psp.extensions import db
 from psp.interests.models import (
@@ -211,3 +211,13 @@ def answer_conflict(person: User, programme: Programme, contribution: Any) -> tu
         return None
     return (conflict_reason(person, programme, contribution.organisation),
             who_else_can_answer(programme, contribution.organisation_id))
+
+
+def own_state(person: Person, slug: str) -> str:
+    """The person's own declarations on the programme, which they alone may withdraw (a kept
+    register's key, psp.cache.for_audience)."""
+    return repr(list(db.session.scalars(
+        select(Declaration.id).join(Programme, Programme.id == Declaration.programme_id)
+        .where(Programme.slug == slug, Declaration.user_id == person.id,
+               Declaration.organisation_id.is_(None))
+        .order_by(Declaration.id))))

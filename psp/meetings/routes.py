@@ -240,6 +240,7 @@ def cancel(meeting_id):
 
 @bp.get("/meetings/<int:meeting_id>/bookings")
 @login_required
+@for_audience
 def bookings(meeting_id):
     programme, meeting = meeting_or_404(current_user, meeting_id)
     policy.require(policy.can_manage_meetings(current_user, programme))

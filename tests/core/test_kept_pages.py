@@ -325,3 +325,25 @@ def test_a_meeting_page_is_shared_only_by_people_in_the_same_state(app, world, s
                                         organisation_id=world["org_id:partner"], access_needs="step-free"))
         db.session.commit()
     assert "You have a place" in body(other, page)
+
+
+def test_the_discussions_list_keeps_each_persons_unread_markers(app, world, sign_in_as, make_user):
+    """Two partners of one organisation share the list only while they have read the same."""
+    second = _second_member(app, make_user)
+    reader, other = sign_in_as("partner.member@example.org"), sign_in_as(second.email)
+    listing = P + "/discussions"
+    before = body(reader, listing)
+    assert " new<" in before and body(other, listing).split("</header>")[1] == before.split("</header>")[1]
+    with reader.get(f"/discussions/{world['disc_public']}") as response:
+        assert response.status_code == 200   # read: its markers go for this person only
+    assert body(reader, listing).count(" new<") == before.count(" new<") - 1
+    assert body(other, listing).count(" new<") == before.count(" new<")
+
+
+def test_the_register_shows_withdraw_only_on_the_persons_own_declarations(app, world, sign_in_as):
+    coordinator, lead = sign_in_as("coordinator@example.org"), sign_in_as("nhs.lead@example.org")
+    page = P + "/interests"
+    for _ in range(2):
+        mine, theirs = body(coordinator, page), body(lead, page)
+        assert mine.count("Withdraw") == 1 and theirs.count("Withdraw") == 1
+        assert mine.split("</header>")[1] != theirs.split("</header>")[1]
