@@ -4,9 +4,10 @@ Every transaction that changes what a page could show replaces the one-row data_
 (with a random one, so a rolled-back change can never reuse a key) in the same transaction, from
 the engine's own events: ORM flushes, Core statements and CLI jobs alike. A page is looked up
 under the version read before anything else the request reads, so a change is on the next
-request and nothing is ever invalidated by hand. Only what every visitor would see is kept:
-anonymous GET pages that set no cookie and hold no form token. Per-worker memory by default,
-Redis when CACHE_URL is set.
+request and nothing is ever invalidated by hand. Two kinds of page are kept: what every visitor
+is given (anonymous GETs that set no cookie and hold no form token), and signed-in pages marked
+with for_audience, shared by people the rules cannot tell apart (policy.audience), with what is
+the person's own drawn afresh. Per-worker memory by default, Redis when CACHE_URL is set.
 """
 
 import hashlib
