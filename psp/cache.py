@@ -236,16 +236,18 @@ def personal_hole(name: str) -> str:
 
 
 def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, personal: Personal | None = None,
-                 own_state: Callable[..., str] | None = None) -> Any:
+                 own_state: Callable[..., str] | None = None, on_kept: Callable[..., None] | None = None
+                 ) -> Any:
     """A signed-in page that asks about the person only through the rules: kept for everyone with
     the same policy.audience, with the header (their name, unread count, sign-out form) and the form
     tokens of the session drawn afresh for each request. A part of the page that is the person's
     own (unread markers, say) is marked in the template with _personal.html's macro and drawn
     afresh by ``personal``, given the route's arguments: {name: html}. A page that shows the
     person's own record (their booking) names everything it shows of it in ``own_state``, given the
-    route's arguments, which joins the key: people in the same state share the page."""
+    route's arguments, which joins the key: people in the same state share the page. ``on_kept``
+    does what the route does besides drawing the page (a read marker) when a kept copy is given."""
     if view is None:
-        return lambda found: for_audience(found, personal=personal, own_state=own_state)
+        return lambda found: for_audience(found, personal=personal, own_state=own_state, on_kept=on_kept)
 
     @wraps(view)
     def kept_view(**kwargs: Any) -> ResponseReturnValue:
@@ -269,6 +271,8 @@ def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, pers
             if TOKEN_HOLE in html:
                 html = html.replace(TOKEN_HOLE, generate_csrf())
             if "\x00" not in html:
+                if on_kept is not None:
+                    on_kept(**kwargs)
                 return Response(html, mimetype="text/html")
         response = make_response(view(**kwargs))
         if (response.status_code == 200 and response.mimetype == "text/html" and not g.get("psp_changed")

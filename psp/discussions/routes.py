@@ -1,6 +1,6 @@
 """Discussion pages: thin; who may do what is in policy, the rules in services."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
@@ -91,7 +91,20 @@ def new(slug):
 
 # One discussion ----------------------------------------------------------------------------
 
+def _thread_state(discussion_id: int) -> str:
+    _programme, discussion = discussion_or_404(current_user, discussion_id)
+    g.thread_seen = discussion, services.seen_before(current_user, discussion)
+    return services.thread_state(current_user, discussion, g.thread_seen[1])
+
+
+def _seen_on_kept(discussion_id: int) -> None:
+    """A kept copy was given: remember how far the person has read, as drawing it would have."""
+    discussion, before = g.thread_seen
+    services.mark_seen(me(), discussion.id, discussion.message_count, before)
+
+
 @bp.get("/discussions/<int:discussion_id>")
+@for_audience(own_state=_thread_state, on_kept=_seen_on_kept)
 def show(discussion_id):
     programme, discussion = discussion_or_404(current_user, discussion_id)
     before = services.seen_before(current_user, discussion)

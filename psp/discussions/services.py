@@ -281,6 +281,14 @@ def own_state(person: Person, slug: str) -> str:
     return repr([tuple(row) for row in rows])
 
 
+def thread_state(person: Person, discussion: Discussion, seen: tuple[int, bool] | None) -> str:
+    """All a discussion's page shows of the person's own: how far they had read, whether they
+    follow it, and which messages are theirs (they may change or withdraw them)."""
+    mine = list(db.session.scalars(select(Message.number).where(
+        Message.discussion_id == discussion.id, Message.author_id == person.id).order_by(Message.number)))
+    return repr((seen, mine))
+
+
 def seen_before(person: Person, discussion: Discussion) -> tuple[int, bool] | None:
     """How far the person had read, and whether they follow it; None when they never opened it."""
     if not policy.is_signed_in(person):

@@ -2,6 +2,8 @@
 changes, every kind of write changes it in the same transaction, and nothing of a signed-in
 person's ever reaches the kept copy."""
 
+import re
+
 import pytest
 import redis
 from flask import render_template_string
@@ -191,6 +193,11 @@ def test_kept_pages_live_in_redis_when_configured(app, database_url, world):
 
 # Pages kept for an audience (cache.for_audience) ---------------------------------------------
 
+def _below_header(html):
+    """The page below the header, without the session's form tokens."""
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", html.split("</header>")[1])
+
+
 def _second_member(app, make_user, org_name="Partner Charity", role="member", **fields):
     from psp.organisations.models import Organisation
 
@@ -355,3 +362,24 @@ def test_the_register_shows_withdraw_only_on_the_persons_own_declarations(app, w
     page = P + "/interests"
     for _ in range(2):
         assert body(first, page).count(">Withdraw<") == body(other, page).count(">Withdraw<") + 1
+
+
+def test_a_discussion_is_shared_by_readers_in_the_same_place_and_read_markers_still_move(
+        app, world, sign_in_as, make_user):
+    from psp.discussions.models import Reader
+
+    second = _second_member(app, make_user)
+    author, other = sign_in_as("partner.member@example.org"), sign_in_as(second.email)
+    page = f"/discussions/{world['disc_public']}"
+    theirs = body(other, page)                      # drawn for the second member: nothing of theirs
+    assert ">Withdraw<" not in theirs and ">Report<" in theirs
+    mine = body(author, page)                       # the author wrote message 1: not the same page
+    assert ">Withdraw<" in mine and ">Report<" not in mine
+    third = make_user(email="third.member@example.org")
+    with app.app_context():
+        db.session.add(builders.membership(third.id, world["org_id:partner"]))
+        db.session.commit()
+    assert _below_header(body(sign_in_as(third.email), page)) == _below_header(theirs)
+    with app.app_context():
+        seen = db.session.scalar(select(Reader.seen_count).where(Reader.user_id == third.id))
+    assert seen == 1                                # given the kept copy, and still marked as read
