@@ -369,17 +369,18 @@ def test_a_discussion_is_shared_by_readers_in_the_same_place_and_read_markers_st
     from psp.discussions.models import Reader
 
     second = _second_member(app, make_user)
+    third = make_user(email="third.member@example.org")
+    with app.app_context():
+        db.session.add(builders.membership(third.id, world["org_id:partner"]))
+        db.session.commit()
     author, other = sign_in_as("partner.member@example.org"), sign_in_as(second.email)
+    later = sign_in_as(third.email)   # signing in changes what a page may show: all of them first
     page = f"/discussions/{world['disc_public']}"
     theirs = body(other, page)                      # drawn for the second member: nothing of theirs
     assert ">Withdraw<" not in theirs and ">Report<" in theirs
     mine = body(author, page)                       # the author wrote message 1: not the same page
     assert ">Withdraw<" in mine and ">Report<" not in mine
-    third = make_user(email="third.member@example.org")
-    with app.app_context():
-        db.session.add(builders.membership(third.id, world["org_id:partner"]))
-        db.session.commit()
-    assert _below_header(body(sign_in_as(third.email), page)) == _below_header(theirs)
+    assert _below_header(body(later, page)) == _below_header(theirs)
     with app.app_context():
         seen = db.session.scalar(select(Reader.seen_count).where(Reader.user_id == third.id))
     assert seen == 1                                # given the kept copy, and still marked as read
