@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from psp import policy, uploads
+from psp.cache import for_audience
 from psp.cycles.models import KINDS
 from psp.documents import bp, services
 from psp.documents.forms import DeleteForm, DocumentForm, FormatForm, ReplaceForm, SentForm
@@ -76,6 +77,7 @@ def attach_to_view(contribution_id):
 
 
 @bp.get("/documents/<int:document_id>")
+@for_audience
 def show(document_id):
     parent, document = document_or_404(current_user, document_id)
     return render_template("documents/show.html", parent=parent, programme=parent.programme,
