@@ -4,6 +4,7 @@ import json
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from psp import policy
 from psp.auth import bp, devices, passkeys, privacy, services, sessions, twofactor
@@ -23,6 +24,7 @@ from psp.auth.forms import (
     SignInPasskeyForm,
     TurnOffForm,
 )
+from psp.auth.models import User
 from psp.errors import Refused
 from psp.extensions import limiter
 from psp.forms import ActionForm, refuse_on
@@ -100,17 +102,25 @@ def sign_in():
     return devices.remember(redirect(next_path or url_for("core.home")), user.email)
 
 
-@bp.route("/sign-in/code", methods=["GET", "POST"])
-@limiter.limit("5 per 5 minutes", key_func=twofactor.pending_key, methods=["POST"],
-               deduct_when=_failed, scope="sign-in-code")
-def sign_in_code():
-    """The second step: a code from the person's app, or a recovery code, within 5 minutes."""
+def _half_signed_in() -> tuple[User, str | None] | BaseResponse:
+    """The person half-way through signing in, and where they were going; or where to send them."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     pending = twofactor.pending_user()
     if pending is None:
         flash("Sign in again: the time to enter your code ran out.")
         return redirect(url_for(".sign_in"))
+    return pending
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit("5 per 5 minutes", key_func=twofactor.pending_key, methods=["POST"],
+               deduct_when=_failed, scope="sign-in-code")
+def sign_in_code():
+    """The second step: a code from the person's app, or a recovery code, within 5 minutes."""
+    pending = _half_signed_in()
+    if not isinstance(pending, tuple):
+        return pending
     user, next_path = pending
     form = SignInCodeForm()
     if not form.validate_on_submit():
@@ -153,12 +163,9 @@ def sign_in_passkey_options():
                scope="sign-in-code")
 def sign_in_passkey():
     """The second step with a passkey: the answer from navigator.credentials.get()."""
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
-    pending = twofactor.pending_user()
-    if pending is None:
-        flash("Sign in again: the time to enter your code ran out.")
-        return redirect(url_for(".sign_in"))
+    pending = _half_signed_in()
+    if not isinstance(pending, tuple):
+        return pending
     user, next_path = pending
     form = SignInPasskeyForm()
     if not form.validate_on_submit():
