@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.cache import for_audience
 from psp.core import bp, services
 from psp.cycles.services import programme_names
 from psp.errors import UNAVAILABLE
@@ -41,8 +42,13 @@ def privacy():
     return render_template("pages/privacy.html")
 
 
+def _own_state() -> str:
+    return services.own_state(current_user)
+
+
 @bp.get("/my")
 @login_required
+@for_audience(own_state=_own_state)
 def my_work():
     """Everything waiting for the signed-in person, whatever programmes they are in."""
     policy.require(policy.can_see_my_work(current_user))

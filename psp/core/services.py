@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from psp.auth.models import User
@@ -18,6 +18,22 @@ def database_answers() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def own_state(person: User) -> str:
+    """All "Your work" shows of the person's own beyond what the rules read: the drafts they
+    started, their bookings (meetings soon, minutes to agree) and the minutes they agreed (a kept
+    page's key, psp.cache.for_audience)."""
+    from psp.contributions.models import DRAFT, Contribution
+    from psp.meetings.models import Booking, MinutesAgreement
+
+    drafts = db.session.execute(select(Contribution.id, Contribution.updated_at).where(
+        Contribution.author_id == person.id, Contribution.status == DRAFT).order_by(Contribution.id)).all()
+    bookings = db.session.execute(select(Booking.id, Booking.status, Booking.attended).where(
+        Booking.user_id == person.id).order_by(Booking.id)).all()
+    agreed = db.session.scalars(select(MinutesAgreement.meeting_id).where(
+        MinutesAgreement.user_id == person.id).order_by(MinutesAgreement.meeting_id)).all()
+    return repr(([tuple(row) for row in drafts], [tuple(row) for row in bookings], list(agreed)))
 
 
 def my_work(person: User, raw_page: str | None = None, raw_views_page: str | None = None) -> dict[str, Any]:

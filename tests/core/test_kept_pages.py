@@ -384,3 +384,12 @@ def test_a_discussion_is_shared_by_readers_in_the_same_place_and_read_markers_st
     with app.app_context():
         seen = db.session.scalar(select(Reader.seen_count).where(Reader.user_id == third.id))
     assert seen == 1                                # given the kept copy, and still marked as read
+
+
+def test_your_work_is_shared_only_by_people_with_the_same_drafts_and_bookings(
+        app, world, sign_in_as, make_user):
+    second = _second_member(app, make_user)
+    other, author = sign_in_as(second.email), sign_in_as("partner.member@example.org")
+    for _ in range(2):
+        assert "Still a draft" not in body(other, "/my")
+        assert "Still a draft" in body(author, "/my")
