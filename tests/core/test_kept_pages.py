@@ -189,6 +189,7 @@ def test_kept_pages_live_in_redis_when_configured(app, database_url, world):
     finally:
         store.flushdb()
         store.close()
+        _dispose(shared)
 
 
 # Pages kept for an audience (cache.for_audience) ---------------------------------------------
@@ -239,6 +240,12 @@ def test_a_different_audience_never_gets_the_kept_page(app, world, sign_in_as):
     assert "Shared and waiting" in body(partner, P + "/views")
 
 
+def _dispose(flask_app):
+    """A second app has its own engine: close its connections before the test ends."""
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
 def _signed_in(flask_app, email):
     client = flask_app.test_client()
     response = second_step(client, Forms(client).post("/sign-in", {"email": email, "password": PASSWORD}),
@@ -268,15 +275,18 @@ def test_a_kept_page_carries_the_forms_token_of_whoever_is_given_it(app, world, 
     def post_form():
         return "accepted"
 
-    first, other = _signed_in(fresh, "partner.member@example.org"), _signed_in(fresh, second.email)
-    mine, theirs = csrf_from(body(first, "/kept-form")), csrf_from(body(other, "/kept-form"))
-    assert len(drawn) == 1   # drawn once, for the first
-    assert mine and theirs and mine != theirs
-    for client, token in ((other, theirs), (first, mine)):
-        with client.post("/kept-form", data={"csrf_token": token}) as response:
-            assert response.status_code == 200
-    with other.post("/kept-form", data={"csrf_token": mine}) as response:
-        assert response.status_code == 400   # the first one's token is not the second's
+    try:
+        first, other = _signed_in(fresh, "partner.member@example.org"), _signed_in(fresh, second.email)
+        mine, theirs = csrf_from(body(first, "/kept-form")), csrf_from(body(other, "/kept-form"))
+        assert len(drawn) == 1   # drawn once, for the first
+        assert mine and theirs and mine != theirs
+        for client, token in ((other, theirs), (first, mine)):
+            with client.post("/kept-form", data={"csrf_token": token}) as response:
+                assert response.status_code == 200
+        with other.post("/kept-form", data={"csrf_token": mine}) as response:
+            assert response.status_code == 400   # the first one's token is not the second's
+    finally:
+        _dispose(fresh)
 
 
 def test_a_change_is_on_the_audiences_next_request(app, world, sign_in_as):
