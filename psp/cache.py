@@ -157,19 +157,26 @@ def read_model(name: str, build: Callable[[], Any]) -> Any:
 
 # Pages ------------------------------------------------------------------------------------
 
+NOT_PAGES = frozenset({None, "static", "govuk_assets", "core.healthz", "bench_bare"})
+
+
 def _may_keep() -> bool:
     """An anonymous GET whose page every visitor would be given."""
-    return (current_app.config["PAGE_CACHE"] and request.method == "GET"
-            and request.endpoint not in (None, "static", "govuk_assets", "core.healthz", "bench_bare")
+    return (current_app.config["PAGE_CACHE"] and request.method == "GET" and request.endpoint not in NOT_PAGES
             and all(k in ("csrf_token", "_permanent") for k in session.keys()))
+
+
+def _minute() -> int:
+    """Part of every key: pages say "today", "upcoming", "closes in", so a kept copy lives a minute
+    at most."""
+    return int(time.time() // 60)
 
 
 def _key() -> str | None:
     version = data_version()
     if version is None:
         return None
-    minute = int(time.time() // 60)   # pages say "today", "upcoming", "closes in": a minute at most
-    return f"page:{version}:{minute}:{request.scheme}://{request.host}{request.full_path}"
+    return f"page:{version}:{_minute()}:{request.scheme}://{request.host}{request.full_path}"
 
 
 def serve_kept() -> Response | None:
@@ -177,7 +184,7 @@ def serve_kept() -> Response | None:
     g.pop("data_version", None)
     if not _may_keep():
         if (current_app.config["PAGE_CACHE"] and request.method == "GET" and "_user_id" in session
-                and request.endpoint not in (None, "static", "govuk_assets")):
+                and request.endpoint not in NOT_PAGES):
             data_version()   # first, so what the person holds can be kept under it (read_model)
         return None
     key = _key()
@@ -244,8 +251,9 @@ def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, pers
     own (unread markers, say) is marked in the template with _personal.html's macro and drawn
     afresh by ``personal``, given the route's arguments: {name: html}. A page that shows the
     person's own record (their booking) names everything it shows of it in ``own_state``, given the
-    route's arguments, which joins the key: people in the same state share the page. ``on_kept``
-    does what the route does besides drawing the page (a read marker) when a kept copy is given."""
+    person and the route's arguments, which joins the key: people in the same state share the
+    page. ``on_kept`` does what the route does besides drawing the page (a read marker) when a kept
+    copy is given."""
     if view is None:
         return lambda found: for_audience(found, personal=personal, own_state=own_state, on_kept=on_kept)
 
@@ -257,10 +265,9 @@ def for_audience(view: Callable[..., ResponseReturnValue] | None = None, *, pers
         version = g.get("data_version")
         if version is None:
             return view(**kwargs)
-        minute = int(time.time() // 60)
-        state = own_state(**kwargs) if own_state is not None else ""
+        state = own_state(current_user, **kwargs) if own_state is not None else ""
         audience = hashlib.sha256((policy.audience(current_user) + state).encode()).hexdigest()
-        key = f"audience:{version}:{minute}:{audience}:{request.scheme}://{request.host}{request.full_path}"
+        key = f"audience:{version}:{_minute()}:{audience}:{request.scheme}://{request.host}{request.full_path}"
         kept = cache.get(key)
         if kept is not None:
             html = kept.replace(HEADER_HOLE, render_template("_header.html"), 1)

@@ -42,13 +42,9 @@ def privacy():
     return render_template("pages/privacy.html")
 
 
-def _own_state() -> str:
-    return services.own_state(current_user)
-
-
 @bp.get("/my")
 @login_required
-@for_audience(own_state=_own_state)
+@for_audience(own_state=services.own_state)
 def my_work():
     """Everything waiting for the signed-in person, whatever programmes they are in."""
     policy.require(policy.can_see_my_work(current_user))

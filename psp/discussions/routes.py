@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psp import policy
+from psp.auth.models import Person
 from psp.cache import for_audience
 from psp.discussions import bp, services
 from psp.discussions.forms import (
@@ -41,12 +42,8 @@ def _mention_choices(form, programme):
 
 # Lists ---------------------------------------------------------------------------------
 
-def _own_state(slug: str) -> str:
-    return services.own_state(current_user, slug)
-
-
 @bp.get("/programmes/<slug>/discussions")
-@for_audience(own_state=_own_state)
+@for_audience(own_state=services.own_state)
 def index(slug):
     programme = programme_or_404(slug)
     filters = services.filters_from(request.args, search_text(request.args.get("q"), 100))
@@ -91,10 +88,10 @@ def new(slug):
 
 # One discussion ----------------------------------------------------------------------------
 
-def _thread_state(discussion_id: int) -> str:
-    _programme, discussion = discussion_or_404(current_user, discussion_id)
-    g.thread_seen = discussion, services.seen_before(current_user, discussion)
-    return services.thread_state(current_user, discussion, g.thread_seen[1])
+def _thread_state(person: Person, discussion_id: int) -> str:
+    _programme, discussion = discussion_or_404(person, discussion_id)
+    g.thread_seen = discussion, services.seen_before(person, discussion)
+    return services.thread_state(person, discussion, g.thread_seen[1])
 
 
 def _seen_on_kept(discussion_id: int) -> None:

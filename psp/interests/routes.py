@@ -12,12 +12,8 @@ from psp.interests.forms import DeclarationForm
 from psp.loaders import declaration_or_404, me, programme_or_404
 
 
-def _own_state(slug: str) -> str:
-    return services.own_state(current_user, slug)
-
-
 @bp.get("/programmes/<slug>/interests")
-@for_audience(own_state=_own_state)
+@for_audience(own_state=services.own_state)
 def index(slug):
     """The public register: who declared what, and when they last confirmed it."""
     programme = programme_or_404(slug)

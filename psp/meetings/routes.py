@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_login import current_user, login_required
 
 from psp import httpcache, policy
+from psp.auth.models import Person
 from psp.cache import for_audience
 from psp.documents import services as documents
 from psp.documents.models import MEETING
@@ -64,8 +65,8 @@ def ics(meeting_id):
 
 # One meeting ---------------------------------------------------------------------
 
-def _own_state(meeting_id: int) -> str:
-    return services.own_state(current_user, meeting_or_404(current_user, meeting_id)[1])
+def _own_state(person: Person, meeting_id: int) -> str:
+    return services.own_state(person, meeting_or_404(person, meeting_id)[1])
 
 
 @bp.get("/meetings/<int:meeting_id>")

@@ -16,6 +16,12 @@ from psp.updates.models import Update
 from tests.conftest import PASSWORD, Forms, csrf_from, second_step
 
 P = "/programmes/test-programme"
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """Keys carry the minute: hold it still, so a test never straddles two."""
+    monkeypatch.setattr(cache, "_minute", lambda: 0)
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -403,3 +409,11 @@ def test_your_work_is_shared_only_by_people_with_the_same_drafts_and_bookings(
     for _ in range(2):
         assert "Still a draft" not in body(other, "/my")
         assert "Still a draft" in body(author, "/my")
+
+
+def test_a_kept_page_lives_a_minute_at_most(app, world, count_queries, monkeypatch):
+    client = app.test_client()
+    first = statements(count_queries, client, P)
+    assert statements(count_queries, client, P) <= 2
+    monkeypatch.setattr(cache, "_minute", lambda: 1)   # "upcoming" may have changed with the clock
+    assert statements(count_queries, client, P) == first
